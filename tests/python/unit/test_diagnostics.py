@@ -1,0 +1,270 @@
+"""diagnostics.py from real exceptions raised by real files in a temporary project."""
+
+from __future__ import annotations
+
+import linecache
+import runpy
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+from lsprotocol import types as lsp
+
+from failsafe_flask import diagnostics as d
+from failsafe_flask.protocol import ExceptionInfo, Frame
+
+try:  # the app process's own describer, when it has landed
+    from failsafe_flask.child.exceptions import describe as _describe
+except ImportError:  # pragma: no cover - only until child/exceptions.py exists
+    _describe = None
+
+Describe = Callable[[BaseException, str], ExceptionInfo]
+
+
+def _col(text: str, byte_col: Optional[int]) -> Optional[int]:
+    if byte_col is None:
+        return None
+    return len(text.encode()[:byte_col].decode(errors="replace"))
+
+
+def _frame(fs: traceback.FrameSummary, root: str) -> Frame:
+    text = linecache.getline(fs.filename, fs.lineno or 0).rstrip("\n")
+    return {
+        "file": fs.filename,
+        "line": fs.lineno or 0,
+        "end_line": fs.end_lineno,
+        "col": _col(text, fs.colno),
+        "end_col": _col(text, fs.end_colno),
+        "function": fs.name,
+        "text": text,
+        "project": fs.filename.startswith(root),
+    }
+
+
+def _type_name(cls: type) -> str:
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
+
+
+def _fallback_describe(exc: BaseException, root: str) -> ExceptionInfo:
+    """Minimal stand-in for child.exceptions.describe (same shapes, same rules)."""
+    syntax = None
+    if isinstance(exc, SyntaxError) and exc.filename:
+        text = (exc.text or "").rstrip("\n")
+        syntax = {
+            "file": exc.filename,
+            "line": exc.lineno or 1,
+            "col": (exc.offset - 1) if exc.offset else None,
+            "end_line": exc.end_lineno,
+            "end_col": (exc.end_offset - 1) if exc.end_offset else None,
+            "text": text,
+        }
+    cause, context = exc.__cause__, exc.__context__
+    return {
+        "type": _type_name(type(exc)),
+        "message": str(exc),
+        "frames": [_frame(fs, root) for fs in traceback.extract_tb(exc.__traceback__)],
+        "syntax": syntax,  # type: ignore[typeddict-item]
+        "paths": [],
+        "cause": _fallback_describe(cause, root) if cause else None,
+        "context": _fallback_describe(context, root)
+        if context and not exc.__suppress_context__
+        else None,
+    }
+
+
+@pytest.fixture
+def describe() -> Describe:
+    return _describe or _fallback_describe
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    sys.path.insert(0, str(tmp_path))
+    before = set(sys.modules)
+    yield tmp_path
+    sys.path.remove(str(tmp_path))
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+
+
+def _raise(main: Path, describe: Describe) -> ExceptionInfo:
+    """Run ``main`` as a script, as the app process would load it; describe its error."""
+    linecache.checkcache()
+    with pytest.raises(BaseException) as caught:
+        runpy.run_path(str(main), run_name="__main__")
+    return describe(caught.value, str(main.parent))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _rng(r: lsp.Range) -> tuple[int, int, int, int]:
+    return (r.start.line, r.start.character, r.end.line, r.end.character)
+
+
+def _errors(found: dict[str, list[lsp.Diagnostic]], path: Path) -> list[lsp.Diagnostic]:
+    return [x for x in found[str(path)] if x.severity == lsp.DiagnosticSeverity.Error]
+
+
+def _infos(found: dict[str, list[lsp.Diagnostic]], path: Path) -> list[lsp.Diagnostic]:
+    return [x for x in found.get(str(path), []) if x.severity != lsp.DiagnosticSeverity.Error]
+
+
+ERROR_LINE = 's = "héllo 🐍"; x = undefined_name\n'
+
+
+def test_name_error_in_imported_module_non_ascii(project: Path, describe: Describe) -> None:
+    helper = _write(project / "helper.py", "def ok():\n    return 1\n" + ERROR_LINE)
+    app = _write(project / "app.py", "import os\nimport helper\n")
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+
+    [error] = _errors(found, helper)
+    col = ERROR_LINE.index("undefined_name") + 1  # the snake is 2 UTF-16 units
+    assert _rng(error.range) == (2, col, 2, col + len("undefined_name"))
+    assert error.message == "NameError: name 'undefined_name' is not defined"
+    assert error.source == "Failsafe Flask"
+    related = error.related_information or []
+    importing = [r for r in related if r.location.uri == d.path_uri(str(app))]
+    assert [_rng(r.location.range) for r in importing] == [(1, 0, 1, len("import helper"))]
+    assert importing[0].message == "called from here (in <module>)"
+    assert related[-1].message.startswith("in <module>: NameError")
+    [info] = _infos(found, app)
+    assert info.severity == lsp.DiagnosticSeverity.Information
+    assert info.message == "called from here: " + error.message
+    assert _rng(info.range) == (1, 0, 1, len("import helper"))
+
+
+def test_syntax_error_at_its_exact_range(project: Path, describe: Describe) -> None:
+    bad_line = 'msg = "ünï 🐍" + )\n'
+    helper = _write(project / "helper.py", "x = 1\n" + bad_line)
+    app = _write(project / "app.py", "import helper\n")
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+
+    [error] = _errors(found, helper)
+    col = bad_line.index(")") + 1  # the snake before it counts 2
+    assert _rng(error.range) == (1, col, 1, col + 1)
+    assert error.message == "SyntaxError: unmatched ')'"
+    assert [i.message for i in _infos(found, app)] == [
+        "called from here: SyntaxError: unmatched ')'"
+    ]
+
+
+def test_error_in_factory_lands_on_the_factory_line(project: Path, describe: Describe) -> None:
+    source = "def load():\n    return {}\n\ndef create_app():\n    config = load()\n"
+    source += '    return config["SECRET"]\n\napp = create_app()\n'
+    app = _write(project / "app.py", source)
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+
+    [error] = _errors(found, app)
+    start = len("    return ")
+    assert _rng(error.range) == (5, start, 5, start + len('config["SECRET"]'))
+    assert error.message == "KeyError: 'SECRET'"
+    assert [_rng(i.range) for i in _infos(found, app)] == [(7, 6, 7, len("app = create_app()"))]
+
+
+def test_chained_cause_is_related_and_informational(project: Path, describe: Describe) -> None:
+    source = "def port():\n    try:\n        return int('abc')\n"
+    source += (
+        "    except ValueError as e:\n        raise RuntimeError('bad PORT') from e\n\nport()\n"
+    )
+    app = _write(project / "app.py", source)
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+
+    [error] = _errors(found, app)
+    assert error.message == "RuntimeError: bad PORT"
+    assert error.range.start.line == 4
+    notes = [r.message for r in error.related_information or []]
+    assert "in port: ValueError: invalid literal for int() with base 10: 'abc'" in notes
+    infos = {i.range.start.line: i.message for i in _infos(found, app)}
+    assert infos[2] == "called from here: ValueError: invalid literal for int() with base 10: 'abc'"
+    assert infos[6] == "called from here: RuntimeError: bad PORT"
+
+
+def test_cause_gives_the_location_when_the_exception_has_no_project_frame(
+    project: Path, describe: Describe
+) -> None:
+    app = _write(project / "app.py", "import json\n\nvalue = json.loads('{')\n")
+    cause = _raise(app, describe)
+    outside: Frame = {**cause["frames"][0], "project": False, "function": "wrapper"}
+    top: ExceptionInfo = {
+        **cause,
+        "type": "RuntimeError",
+        "message": "wrapped",
+        "frames": [outside],
+        "cause": cause,
+        "context": None,
+    }
+    found = d.load_error_diagnostics(top, entry=str(app))
+    [error] = _errors(found, app)
+    assert error.message == "RuntimeError: wrapped"
+    assert _rng(error.range) == (2, 8, 2, len("value = json.loads('{')"))
+
+
+def test_no_project_frame_goes_on_the_entry_file(project: Path, describe: Describe) -> None:
+    import json
+
+    try:
+        json.loads("{")
+    except ValueError as exc:
+        info = describe(exc, str(project))
+    entry = str(project / "app.py")
+    found = d.load_error_diagnostics(info, entry=entry)
+    [error] = found[entry]
+    assert _rng(error.range) == (0, 0, 1, 0)
+    assert error.message.startswith("json.decoder.JSONDecodeError: Expecting property name")
+    assert d.load_error_diagnostics(info) == {}
+
+
+def test_request_error_names_the_request_and_merges(project: Path, describe: Describe) -> None:
+    views = _write(project / "views.py", "def index():\n    return 1 / 0\n")
+    app = _write(project / "app.py", "from views import index\nindex()\n")
+    info = _raise(app, describe)
+    found = d.request_error_diagnostics(info, "GET", "/hello")
+    [error] = _errors(found, views)
+    assert error.message == "ZeroDivisionError: division by zero (GET /hello)"
+    assert _rng(error.range) == (1, 11, 1, 16)
+    again = d.merge(found, d.request_error_diagnostics(info, "GET", "/hello"))
+    assert again == found  # the same request failing twice shows once
+    other = d.merge(found, d.request_error_diagnostics(info, "POST", "/"))
+    assert len(_errors(other, views)) == 2
+
+
+def test_related_information_is_capped_and_says_so(project: Path, describe: Describe) -> None:
+    source = "def down(n):\n    if n == 0:\n        raise ValueError('deep')\n"
+    source += "    return down(n - 1)\n\ndown(80)\n"
+    app = _write(project / "app.py", source)
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+    [error] = _errors(found, app)
+    related = error.related_information or []
+    assert len(related) == d.RELATED_CAP
+    assert "more frames not shown" in related[-1].message
+    assert related[-1].location.uri == d.path_uri(str(app))
+
+
+def test_columns_and_clear_helpers() -> None:
+    assert d.utf16_column("a🐍b", 0) == 0
+    assert d.utf16_column("a🐍b", 2) == 3
+    assert d.utf16_column("héllo", 3) == 3
+    assert d.files_to_clear(["/a.py", "/b.py"], {"/b.py": [], "/c.py": []}) == ["/a.py"]
+
+
+def test_unknown_columns_cover_the_line_text() -> None:
+    frame: Frame = {
+        "file": "/p/app.py",
+        "line": 3,
+        "end_line": None,
+        "col": None,
+        "end_col": None,
+        "function": "f",
+        "text": "    x = 🐍  ",
+        "project": True,
+    }
+    assert _rng(d.frame_range(frame)) == (2, 4, 2, 10)
+    assert _rng(d.frame_range({**frame, "text": ""})) == (2, 0, 3, 0)
