@@ -10,6 +10,9 @@ from typing import Optional
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+# Matched against every component of a path below the project root. Virtualenvs are
+# caught by their usual names and, whatever their name, by site-packages: a folder
+# named plain "env" may well be the user's own package, so it is not excluded by name.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
     ".hg",
@@ -18,14 +21,13 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "node_modules",
     ".venv",
     "venv",
-    "env",
-    ".env",  # a folder named .env is a virtualenv; the file .env is matched by name below
     ".tox",
     ".nox",
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
     "site-packages",
+    "dist-packages",
     "*.egg-info",
 )
 

@@ -67,4 +67,6 @@ class AppExited:
     message: str
 
 
-SupervisorEvent = Union[StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited]
+SupervisorEvent = Union[
+    StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited
+]
