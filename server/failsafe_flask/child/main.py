@@ -1,0 +1,160 @@
+"""The app process: load the user's app, serve it, report to the supervisor; never exit.
+
+``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]``,
+run in the user's interpreter with the listening socket, the event pipe and the lifeline
+inherited from the supervisor (see ``failsafe_flask.protocol``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
+
+from failsafe_flask.child import errorpage, loader
+from failsafe_flask.child.events import EventWriter
+from failsafe_flask.child.exceptions import describe
+from failsafe_flask.child.lifeline import watch_lifeline_from_env
+from failsafe_flask.child.paths import imported_project_files, third_party_packages
+from failsafe_flask.protocol import (
+    ENV_PROJECT_ROOT,
+    ENV_SERVER_FD,
+    EVENT_LOAD_ERROR,
+    EVENT_LOADING,
+    EVENT_READY,
+    EVENT_REQUEST_ERROR,
+    LoadErrorEvent,
+    LoadingEvent,
+    ReadyEvent,
+    RequestErrorEvent,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from flask import Flask
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child")
+    parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument(
+        "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
+    watch_lifeline_from_env()
+    writer = EventWriter.from_env()
+    _prepare_environment(args.debug)
+    spec = args.app or os.environ.get("FLASK_APP") or ""
+    loading: LoadingEvent = {"event": EVENT_LOADING, "pid": os.getpid(), "app": spec}
+    writer.emit(loading)
+    try:
+        app = loader.load_app(spec)
+    except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
+        _serve_load_error(exc, spec, root, writer, args)
+        return 0
+    _report_request_errors(app, writer, root)
+    writer.emit(_ready_event(args, root))
+    _serve(app, args, debug=app.debug)
+    return 0
+
+
+def _prepare_environment(debug: Optional[bool]) -> None:
+    # As under `flask run`: a module-level app.run() returns at once instead of blocking.
+    os.environ.setdefault("FLASK_RUN_FROM_CLI", "true")
+    if debug is not None:
+        # ScriptInfo.load_app sets app.debug from FLASK_DEBUG, as flask run --debug does.
+        os.environ["FLASK_DEBUG"] = "1" if debug else "0"
+    if ENV_SERVER_FD not in os.environ:
+        # A manual run: let run_simple bind the port itself instead of expecting an fd.
+        os.environ.pop("WERKZEUG_RUN_MAIN", None)
+
+
+def display_url(host: str, port: int) -> str:
+    """The URL to open: a wildcard address is not one a browser can visit."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def _ready_event(args: argparse.Namespace, root: str) -> ReadyEvent:
+    return {
+        "event": EVENT_READY,
+        "pid": os.getpid(),
+        "url": display_url(args.host, args.port),
+        "files": imported_project_files(sys.modules, root),
+        "packages": third_party_packages(sys.modules, root),
+    }
+
+
+def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
+    from flask import got_request_exception, request
+
+    def on_exception(sender: object, exception: BaseException, **extra: object) -> None:
+        # Runs inside Flask's error handling: it must never raise. Flask (or the debugger)
+        # prints the traceback itself, so nothing is printed here.
+        try:
+            query = request.query_string.decode("utf-8", errors="replace")
+            event: RequestErrorEvent = {
+                "event": EVENT_REQUEST_ERROR,
+                "pid": os.getpid(),
+                "method": request.method,
+                "path": request.path + (f"?{query}" if query else ""),
+                "error": describe(exception, root),
+            }
+            writer.emit(event)
+        except Exception:
+            traceback.print_exc()
+
+    # weak=False: the closure has no other owner and would vanish at once.
+    got_request_exception.connect(on_exception, app, weak=False)
+
+
+def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> None:
+    from werkzeug.serving import run_simple
+
+    # With WERKZEUG_RUN_MAIN=true and WERKZEUG_SERVER_FD set, run_simple serves on the
+    # inherited socket instead of binding, and the debugger logs its PIN.
+    run_simple(
+        args.host,
+        args.port,
+        app,
+        use_reloader=False,
+        use_debugger=debug,
+        use_evalex=True,
+        threaded=True,
+    )
+
+
+def _serve_load_error(
+    exc: BaseException, spec: str, root: str, writer: EventWriter, args: argparse.Namespace
+) -> None:
+    real = loader.reported_exception(exc)
+    info = loader.describe_load_error(real, spec, root)
+    event: LoadErrorEvent = {
+        "event": EVENT_LOAD_ERROR,
+        "pid": os.getpid(),
+        "error": info,
+        "files": imported_project_files(sys.modules, root),
+        "entry": loader.entry_file(spec, os.getcwd()),
+    }
+    writer.emit(event)
+    text = _format_exception(real)
+    sys.stderr.write(text)
+    sys.stderr.flush()
+    page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
+    _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
+
+
+def _format_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
