@@ -1,0 +1,37 @@
+"""The app process's command line and environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from failsafe_flask.config import AppConfig
+from failsafe_flask.supervisor.launch import ENV_BUNDLED, child_command, child_env
+
+
+def test_command_carries_the_options() -> None:
+    config = AppConfig(Path("/p"), app="hello:create_app('dev')", port=5001, python="/py")
+    assert child_command(config) == [
+        "/py", "-m", "failsafe_flask.child", "--app", "hello:create_app('dev')",
+        "--host", "127.0.0.1", "--port", "5001", "--debug",
+    ]  # fmt: skip
+    no_debug = AppConfig(Path("/p"), debug=False, env_file=".env.dev", python="/py")
+    assert child_command(no_debug)[-3:] == ["--no-debug", "--env-file", ".env.dev"]
+
+
+def test_env_hides_bundled_libraries_and_puts_the_package_first() -> None:
+    base = {
+        "PYTHONPATH": os.pathsep.join(["/ext/bundled/libs", "/ext/bundled/server", "/mine"]),
+        ENV_BUNDLED: "/ext/bundled/libs",
+        "HOME": "/home/u",
+    }
+    config = AppConfig(Path("/p"), env={"SECRET": "s"})
+    env = child_env(config, base, "/ext/bundled/server", {"FAILSAFE_FLASK_EVENT_FD": 7})
+    assert env["PYTHONPATH"] == os.pathsep.join(["/ext/bundled/server", "/mine"])
+    assert ENV_BUNDLED not in env
+    assert env["SECRET"] == "s"
+    assert env["FAILSAFE_FLASK_EVENT_FD"] == "7"
+    assert env["FLASK_RUN_FROM_CLI"] == "true"
+    assert env["WERKZEUG_RUN_MAIN"] == "true"
+    assert env["FLASK_DEBUG"] == "1"
+    assert base["PYTHONPATH"].startswith("/ext")  # the caller's mapping is untouched
