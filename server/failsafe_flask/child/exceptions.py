@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import linecache
 import os
+import tokenize
 import traceback
+import warnings
 from typing import Optional
 
 from failsafe_flask.child.paths import absolute_path, is_project_file, is_pseudo_file
@@ -132,23 +134,53 @@ def syntax_info(exc: BaseException, root: str) -> Optional[SyntaxInfo]:
         return None
     file = absolute_path(exc.filename or "", root)
     text = (exc.text or "").rstrip("\r\n") or source_line(exc.filename or "", exc.lineno)
-    end_line = getattr(exc, "end_lineno", None)
+    offset, end_offset = _char_offsets(exc)
     return {
         "file": file,
         "line": exc.lineno,
-        "col": _syntax_col(exc.offset),
-        "end_line": end_line,
-        "end_col": _syntax_col(getattr(exc, "end_offset", None)),
+        "col": _syntax_col(offset),
+        "end_line": getattr(exc, "end_lineno", None),
+        "end_col": _syntax_col(end_offset),
         "text": text,
     }
 
 
 def _syntax_col(offset: Optional[int]) -> Optional[int]:
-    # The parser reports 1-based code-point offsets (its own byte-to-character conversion,
-    # also in 3.9's PEG parser); 0 or less means unknown.
+    # 1-based and exclusive at the end; 0 or less means unknown.
     if not isinstance(offset, int) or offset <= 0:
         return None
     return offset - 1
+
+
+def _char_offsets(exc: SyntaxError) -> tuple[Optional[int], Optional[int]]:
+    """The error's offsets in code points.
+
+    Compiled from text, CPython reports code points; compiled from bytes (every import)
+    most parser errors report UTF-8 byte offsets instead (seen on 3.11), so a line with
+    "é" before the error is off. Compiling the file again as text (never running it)
+    gives the offsets in code points when it reproduces the same error.
+    """
+    end_offset = getattr(exc, "end_offset", None)
+    again = _compile_as_text(exc.filename)
+    if again is not None and (again.lineno, again.msg) == (exc.lineno, exc.msg):
+        return again.offset, getattr(again, "end_offset", None)
+    return exc.offset, end_offset
+
+
+def _compile_as_text(filename: Optional[str]) -> Optional[SyntaxError]:
+    if not filename or is_pseudo_file(filename) or not os.path.isfile(filename):
+        return None
+    try:
+        with tokenize.open(filename) as file:  # honours the coding cookie, as import does
+            source = file.read()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings were shown at import already
+            compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as again:
+        return again
+    except Exception:  # unreadable, null bytes, ...: keep the offsets we were given
+        return None
+    return None
 
 
 def error_paths(exc: BaseException, root: str) -> list[str]:
