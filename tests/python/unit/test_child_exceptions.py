@@ -213,9 +213,7 @@ def test_os_error_filename_made_absolute(project: Path) -> None:
 
 def test_flask_from_pyfile_missing_file(project: Path) -> None:
     source = (
-        "from flask import Flask\n"
-        "app = Flask(__name__)\n"
-        "app.config.from_pyfile('settings.cfg')\n"
+        "from flask import Flask\napp = Flask(__name__)\napp.config.from_pyfile('settings.cfg')\n"
     )
     info = describe(import_error(project, "cfg_l", source), str(project))
     assert info["type"] == "FileNotFoundError"
