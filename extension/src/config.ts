@@ -1,0 +1,158 @@
+// The `failsafeFlask.*` settings, and how they become the server's options and command
+// line. Pure: the caller passes a getter over the VS Code configuration.
+import * as path from 'node:path';
+
+export const SECTION = 'failsafeFlask';
+
+export type Browser = 'external' | 'simpleBrowser';
+
+export interface Settings {
+  app: string;
+  host: string;
+  port: number;
+  env: Record<string, string>;
+  envFile: string;
+  extraWatch: string[];
+  excludes: string[];
+  debug: boolean;
+  interpreter: string;
+  browser: Browser;
+}
+
+/** Must agree with the defaults in package.json's `contributes.configuration`. */
+export const DEFAULTS: Readonly<Settings> = {
+  app: '',
+  host: '127.0.0.1',
+  port: 5000,
+  env: {},
+  envFile: '.env',
+  extraWatch: [],
+  excludes: [],
+  debug: true,
+  interpreter: '',
+  browser: 'external',
+};
+
+/** `initializationOptions`, and the answer to `workspace/configuration` for our section. */
+export interface ServerSettings {
+  app: string;
+  host: string;
+  port: number;
+  env: Record<string, string>;
+  envFile: string;
+  extraWatch: string[];
+  excludes: string[];
+  debug: boolean;
+  python: string; // the interpreter the app runs with
+}
+
+/** Reads every setting, falling back to the default for a missing or mistyped value. */
+export function readSettings(get: (key: string) => unknown): Settings {
+  const str = (key: keyof Settings, fallback: string): string => {
+    const v = get(key);
+    return typeof v === 'string' ? v : fallback;
+  };
+  const port = get('port');
+  const debug = get('debug');
+  const browser = get('browser');
+  return {
+    app: str('app', DEFAULTS.app).trim(),
+    host: str('host', DEFAULTS.host).trim() || DEFAULTS.host,
+    port: isPort(port) ? port : DEFAULTS.port,
+    env: stringRecord(get('env')),
+    envFile: str('envFile', DEFAULTS.envFile).trim(),
+    extraWatch: stringList(get('extraWatch')),
+    excludes: stringList(get('excludes')),
+    debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
+    interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
+    browser: browser === 'simpleBrowser' ? 'simpleBrowser' : 'external',
+  };
+}
+
+export function serverSettings(settings: Settings, python: string): ServerSettings {
+  return {
+    app: settings.app,
+    host: settings.host,
+    port: settings.port,
+    env: { ...settings.env },
+    envFile: settings.envFile,
+    extraWatch: [...settings.extraWatch],
+    excludes: [...settings.excludes],
+    debug: settings.debug,
+    python,
+  };
+}
+
+export interface ServerLaunchOptions {
+  python: string;
+  extensionPath: string;
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  exists: (p: string) => boolean;
+  delimiter?: string; // path.delimiter, overridable for tests
+}
+
+export interface ServerLaunch {
+  command: string;
+  args: string[];
+  env: Record<string, string>; // merged over the extension host's environment
+}
+
+/**
+ * `<python> -m failsafe_flask lsp` with the bundled server and libraries first on
+ * PYTHONPATH. FAILSAFE_FLASK_BUNDLED names them so the server removes them again from
+ * the app's environment. Run from a source checkout (no bundled/), the server package
+ * comes from server/ and its libraries from the interpreter.
+ */
+export function serverLaunch(options: ServerLaunchOptions): ServerLaunch {
+  const delimiter = options.delimiter ?? path.delimiter;
+  const libs = path.join(options.extensionPath, 'bundled', 'libs');
+  const bundledServer = path.join(options.extensionPath, 'bundled', 'server');
+  const sourceServer = path.join(options.extensionPath, 'server');
+  const ours = [
+    ...(options.exists(libs) ? [libs] : []),
+    options.exists(bundledServer) ? bundledServer : sourceServer,
+  ];
+  const existing = (options.baseEnv.PYTHONPATH ?? '').split(delimiter).filter((p) => p !== '');
+  return {
+    command: options.python,
+    args: ['-m', 'failsafe_flask', 'lsp'],
+    env: {
+      PYTHONPATH: [...ours, ...existing].join(delimiter),
+      FAILSAFE_FLASK_BUNDLED: ours.join(delimiter),
+      PYTHONUNBUFFERED: '1',
+    },
+  };
+}
+
+/**
+ * The interpreter setting with `${workspaceFolder}` and `~` expanded; a relative path
+ * (`.venv/bin/python`) is taken from the workspace folder, a bare name (`python3.12`)
+ * is left for PATH lookup.
+ */
+export function expandInterpreter(value: string, folder: string | undefined, home: string): string {
+  let v = value.trim();
+  if (v === '') return '';
+  if (folder) v = v.replace(/\$\{workspaceFolder\}/g, folder);
+  if (v === '~' || v.startsWith('~/')) v = path.join(home, v.slice(1));
+  const hasSeparator = v.includes('/') || v.includes('\\');
+  if (folder && hasSeparator && !path.isAbsolute(v)) v = path.join(folder, v);
+  return v;
+}
+
+function isPort(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
+  }
+  return out;
+}

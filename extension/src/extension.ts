@@ -1,0 +1,40 @@
+// Activation only: builds the parts, wires them, shows activation errors. The language
+// server is not started here but on the first Start.
+import * as vscode from 'vscode';
+import { FlaskServer } from './client';
+import { registerCommands } from './commands';
+import { errorText } from './interpreter';
+import { Interpreters } from './python';
+import { StatusBar } from './statusBar';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Failsafe Flask', { log: true });
+  const statusBar = new StatusBar();
+  const interpreters = new Interpreters(log);
+  const server = new FlaskServer({
+    extensionPath: context.extensionPath,
+    log,
+    interpreters,
+    onStatus: (status) => statusBar.show(status),
+  });
+  const restart = (reason: string): void => {
+    server.requestRestart(reason).catch(async (err: unknown) => {
+      log.error(`Restart failed: ${errorText(err)}`);
+      if (await vscode.window.showErrorMessage(`Failsafe Flask could not restart: ${errorText(err)}`, 'Show Logs')) log.show();
+    });
+  };
+  context.subscriptions.push(
+    log,
+    statusBar,
+    interpreters,
+    { dispose: () => void server.dispose() },
+    ...registerCommands({ server, statusBar, log }),
+    interpreters.onDidChange((reason) => restart(reason)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trusted')),
+  );
+  log.info(`Failsafe Flask ${(context.extension.packageJSON as { version?: string }).version ?? ''} activated`);
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; stopping the client closes the server.
+}

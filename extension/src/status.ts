@@ -1,0 +1,159 @@
+// What the status bar shows, computed from the last status the server sent. Pure: no
+// 'vscode' import, so it is unit-tested outside the editor.
+
+export const STATES = ['stopped', 'starting', 'running', 'failed', 'restarting'] as const;
+export type State = (typeof STATES)[number];
+
+/** Params of the server's `$/failsafeFlask/status` notification (and of its commands' results). */
+export interface Status {
+  state: State;
+  url: string | null;
+  pid: number | null;
+  restarts: number;
+  lastRestartMs: number | null;
+  errors: number;
+  message: string;
+}
+
+export const STOPPED: Status = {
+  state: 'stopped',
+  url: null,
+  pid: null,
+  restarts: 0,
+  lastRestartMs: null,
+  errors: 0,
+  message: '',
+};
+
+export interface StatusCommand {
+  id: string;
+  title: string;
+}
+
+export interface StatusView {
+  text: string;
+  tooltip: string; // Markdown
+  command: StatusCommand;
+  error: boolean; // use the error background
+}
+
+/** The commands the tooltip may link to: the status bar trusts exactly these. */
+export const TOOLTIP_COMMANDS = [
+  'failsafeFlask.start',
+  'failsafeFlask.stop',
+  'failsafeFlask.restart',
+  'failsafeFlask.openInBrowser',
+  'failsafeFlask.showLogs',
+];
+
+/** Accepts what the server sent only if it has the documented shape. */
+export function parseStatus(value: unknown): Status | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (!STATES.includes(v.state as State)) return undefined;
+  return {
+    state: v.state as State,
+    url: typeof v.url === 'string' ? v.url : null,
+    pid: typeof v.pid === 'number' ? v.pid : null,
+    restarts: typeof v.restarts === 'number' ? v.restarts : 0,
+    lastRestartMs: typeof v.lastRestartMs === 'number' ? v.lastRestartMs : null,
+    errors: typeof v.errors === 'number' ? v.errors : 0,
+    message: typeof v.message === 'string' ? v.message : '',
+  };
+}
+
+export function renderStatus(status: Status): StatusView {
+  const face = FACES[status.state](status);
+  return { ...face, tooltip: renderTooltip(status) };
+}
+
+type Face = Omit<StatusView, 'tooltip'>;
+
+const FACES: Record<State, (s: Status) => Face> = {
+  stopped: () => ({
+    text: '$(debug-start) Flask',
+    command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' },
+    error: false,
+  }),
+  starting: () => ({
+    text: '$(sync~spin) Flask',
+    command: { id: 'failsafeFlask.showLogs', title: 'Show Logs' },
+    error: false,
+  }),
+  restarting: (s) => ({
+    text: `$(sync~spin) Flask${portSuffix(s.url)}`,
+    command: { id: 'failsafeFlask.showLogs', title: 'Show Logs' },
+    error: false,
+  }),
+  running: (s) => ({
+    text: `$(pass) Flask${portSuffix(s.url)}`,
+    command: { id: 'failsafeFlask.openInBrowser', title: 'Open in Browser' },
+    error: false,
+  }),
+  failed: (s) => ({
+    text: `$(error) Flask: ${plural(s.errors, 'error')}`,
+    command: { id: 'workbench.actions.view.problems', title: 'Show Problems' },
+    error: true,
+  }),
+};
+
+function renderTooltip(s: Status): string {
+  const lines = [`**Failsafe Flask**: ${s.state}`];
+  if (s.message) lines.push(escapeMarkdown(s.message));
+  const facts: string[] = [];
+  if (s.url) facts.push(`URL: ${escapeMarkdown(s.url)}`);
+  if (s.pid !== null) facts.push(`Process id: ${s.pid}`);
+  if (s.state !== 'stopped' || s.restarts > 0) facts.push(`Restarts: ${s.restarts}`);
+  if (s.lastRestartMs !== null) facts.push(`Last restart: ${Math.round(s.lastRestartMs)} ms`);
+  if (s.errors > 0) facts.push(`Errors: ${s.errors}`);
+  if (facts.length > 0) lines.push(facts.join('  \n'));
+  lines.push(tooltipLinks(s.state));
+  return lines.join('\n\n');
+}
+
+function tooltipLinks(state: State): string {
+  const link = (title: string, id: string): string => `[${title}](command:${id})`;
+  const links =
+    state === 'stopped'
+      ? [link('Start', 'failsafeFlask.start')]
+      : [link('Restart', 'failsafeFlask.restart'), link('Stop', 'failsafeFlask.stop')];
+  if (state === 'running' || state === 'failed') links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
+  links.push(link('Show Logs', 'failsafeFlask.showLogs'));
+  return links.join(' · ');
+}
+
+/** ` :5000` from `http://127.0.0.1:5000/`, '' when there is no URL. */
+export function portSuffix(url: string | null): string {
+  if (!url) return '';
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+    return ` :${port}`;
+  } catch {
+    return '';
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Backslash-escapes what Markdown would interpret, so server text shows as typed. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
+
+/**
+ * The address a browser can open: a server bound to every interface (0.0.0.0, ::)
+ * is reached through the loopback address.
+ */
+export function browsableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+    else if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

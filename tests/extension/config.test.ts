@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { DEFAULTS, expandInterpreter, readSettings, serverLaunch, serverSettings } from '../../extension/src/config';
+
+const none = (): unknown => undefined;
+
+describe('readSettings', () => {
+  it('gives the defaults when nothing is set', () => {
+    assert.deepEqual(readSettings(none), DEFAULTS);
+  });
+
+  it('reads every setting', () => {
+    const values: Record<string, unknown> = {
+      app: 'hello:create_app()',
+      host: '0.0.0.0',
+      port: 8000,
+      env: { A: '1', B: 2, C: true, D: { nested: 1 } },
+      envFile: '',
+      extraWatch: ['config/*.toml', 3],
+      excludes: ['data'],
+      debug: false,
+      interpreter: '.venv/bin/python',
+      browser: 'simpleBrowser',
+    };
+    assert.deepEqual(
+      readSettings((k) => values[k]),
+      {
+        app: 'hello:create_app()',
+        host: '0.0.0.0',
+        port: 8000,
+        env: { A: '1', B: '2', C: 'true' },
+        envFile: '',
+        extraWatch: ['config/*.toml'],
+        excludes: ['data'],
+        debug: false,
+        interpreter: '.venv/bin/python',
+        browser: 'simpleBrowser',
+      },
+    );
+  });
+
+  it('falls back on mistyped values', () => {
+    const bad: Record<string, unknown> = { port: 70000, host: '  ', debug: 'yes', env: ['x'], browser: 'lynx' };
+    const s = readSettings((k) => bad[k]);
+    assert.equal(s.port, 5000);
+    assert.equal(s.host, '127.0.0.1');
+    assert.equal(s.debug, true);
+    assert.deepEqual(s.env, {});
+    assert.equal(s.browser, 'external');
+  });
+
+  it('agrees with the defaults declared in package.json', () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default: unknown; markdownDescription?: string }> } };
+    };
+    const props = pkg.contributes.configuration.properties;
+    for (const [key, value] of Object.entries(DEFAULTS)) {
+      const declared = props[`failsafeFlask.${key}`];
+      assert.ok(declared, `failsafeFlask.${key} is declared`);
+      assert.deepEqual(declared.default, value, key);
+      assert.ok(declared.markdownDescription, `${key} has a description`);
+    }
+  });
+});
+
+describe('serverSettings', () => {
+  it('is the server contract: the settings plus python, without client-only keys', () => {
+    const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3');
+    assert.deepEqual(s, {
+      app: '',
+      host: '127.0.0.1',
+      port: 5000,
+      env: {},
+      envFile: '.env',
+      extraWatch: [],
+      excludes: [],
+      debug: true,
+      python: '/usr/bin/python3',
+    });
+  });
+});
+
+describe('serverLaunch', () => {
+  it('puts the bundled libs and server first on PYTHONPATH and names them', () => {
+    const launch = serverLaunch({
+      python: '/venv/bin/python',
+      extensionPath: '/ext',
+      baseEnv: { PYTHONPATH: '/user/lib:' },
+      exists: () => true,
+      delimiter: ':',
+    });
+    assert.equal(launch.command, '/venv/bin/python');
+    assert.deepEqual(launch.args, ['-m', 'failsafe_flask', 'lsp']);
+    assert.equal(launch.env.PYTHONPATH, '/ext/bundled/libs:/ext/bundled/server:/user/lib');
+    assert.equal(launch.env.FAILSAFE_FLASK_BUNDLED, '/ext/bundled/libs:/ext/bundled/server');
+  });
+
+  it('runs from a source checkout when nothing is bundled', () => {
+    const launch = serverLaunch({ python: 'python3', extensionPath: '/src', baseEnv: {}, exists: () => false, delimiter: ':' });
+    assert.equal(launch.env.PYTHONPATH, '/src/server');
+    assert.equal(launch.env.FAILSAFE_FLASK_BUNDLED, '/src/server');
+  });
+});
+
+describe('expandInterpreter', () => {
+  it('expands ${workspaceFolder}, ~ and relative paths', () => {
+    assert.equal(expandInterpreter('${workspaceFolder}/.venv/bin/python', '/proj', '/home/u'), '/proj/.venv/bin/python');
+    assert.equal(expandInterpreter('.venv/bin/python', '/proj', '/home/u'), '/proj/.venv/bin/python');
+    assert.equal(expandInterpreter('~/py/bin/python', '/proj', '/home/u'), '/home/u/py/bin/python');
+    assert.equal(expandInterpreter('python3.12', '/proj', '/home/u'), 'python3.12');
+    assert.equal(expandInterpreter('  ', '/proj', '/home/u'), '');
+  });
+});
