@@ -57,6 +57,7 @@ class Supervisor:
         self._lock = asyncio.Lock()  # one process transition (launch, kill) at a time
         self._wake = asyncio.Event()
         self._loop_task: Optional[asyncio.Task[None]] = None
+        self._retiring: set[asyncio.Task[None]] = set()
         self._burst_started: Optional[float] = None
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
@@ -163,13 +164,14 @@ class Supervisor:
             await self._wake.wait()
             await self._coalesce()
             async with self._lock:
-                self._set(state=State.RESTARTING, message=f"Restarting: {self._reason}")
-                await self._kill_app()
+                message = f"Restarting: {self._reason}"
+                restarts = self._status.restarts + 1
+                self._set(state=State.RESTARTING, restarts=restarts, message=message)
+                self._retire_app()
                 try:
-                    await self._launch(State.RESTARTING, f"Restarting: {self._reason}")
+                    await self._launch(State.RESTARTING, message)
                 except OSError as exc:
                     self._settle(State.FAILED, message=f"Cannot run {self._config.python}: {exc}")
-                self._set(restarts=self._status.restarts + 1)
 
     async def _coalesce(self) -> None:
         deadline = time.monotonic() + COALESCE_MAX
@@ -201,10 +203,22 @@ class Supervisor:
         self._set(pid=app.pid)
         app.tasks.append(asyncio.create_task(self._await_exit(app, generation)))
 
-    async def _kill_app(self) -> None:
+    def _retire_app(self) -> None:
+        """Ask the current app process to finish in-flight requests and go.
+
+        The next one is spawned at once: the socket is shared, so requests that arrive
+        meanwhile wait in the backlog for whichever process accepts first, and the old
+        one has stopped accepting.
+        """
         app, self._app = self._app, None
         if app is not None:
-            await app.stop(self._config.stop_grace)
+            task = asyncio.create_task(app.stop(self._config.stop_grace))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+
+    async def _kill_app(self) -> None:
+        self._retire_app()
+        await asyncio.gather(*self._retiring)
 
     async def _await_exit(self, app: AppProcess, generation: int) -> None:
         code = await app.proc.wait()
