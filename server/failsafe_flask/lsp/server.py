@@ -306,7 +306,7 @@ class FailsafeServer(LanguageServer):
         try:
             await run_async(stop_event, reader, self.protocol, logger, self.report_server_error)
         except asyncio.CancelledError:
-            logger.info("Stopping on a signal")
+            logger.info("Stopping (signal or exit)")
         finally:
             # Whatever ended the loop, the app must be gone and the port free.
             await self.stop_app_quietly()
@@ -407,6 +407,8 @@ def main() -> None:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
+    # pygls logs every message it sends at INFO: too much for a log, and not ours to show.
+    logging.getLogger("pygls").setLevel(logging.WARNING)
     protocol_out = _claim_stdout()
     code = create_server().serve(sys.stdin.buffer, protocol_out)
     logging.shutdown()
