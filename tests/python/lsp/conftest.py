@@ -8,6 +8,7 @@ not), records every status notification and diagnostic, and waits with deadlines
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 import time
@@ -19,9 +20,9 @@ from typing import Any, Callable, Optional
 
 import pytest
 from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pygls.protocol import default_converter
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 DEADLINE = 15.0  # seconds for any one expected event; a pass takes well under 2
@@ -74,6 +75,7 @@ class Session:
         self.published: list[tuple[float, str, list[lsp.Diagnostic]]] = []
         self.registrations: list[lsp.Registration] = []
         self.progress_creates = 0
+        self.closed = False
         self._changed = asyncio.Event()
         self.client = LanguageClient(converter_factory=default_converter)
         defaults = {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in _OWN}
@@ -109,11 +111,17 @@ class Session:
             if remaining <= 0:
                 raise AssertionError(f"timed out waiting for {what}; statuses: {self.statuses}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
         return result
+
+    async def close(self) -> None:
+        """shutdown + exit, then wait for the server process; once only."""
+        if self.closed:
+            return
+        self.closed = True
+        await asyncio.wait_for(self.client.shutdown_session(), DEADLINE)
+        await self.client.stop()
 
     def mark(self) -> int:
         return len(self.statuses)
@@ -194,5 +202,4 @@ async def lsp_session(tmp_path: Path) -> AsyncIterator[SessionFactory]:
 
     yield start
     for session in sessions:
-        await asyncio.wait_for(session.client.shutdown_session(), DEADLINE)
-        await session.client.stop()
+        await session.close()
