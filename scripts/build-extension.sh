@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the VS Code extension from a fresh clone: npm ci (when the lock changed), lint
+# (eslint + tsc), unit tests, the bundled Python server and libraries, the .vsix
+# (failsafe-flask.vsix at the top), then checks what the .vsix holds.
+#   --libs-only   only refresh bundled/ (what `npm run package` calls)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The language server's pure-Python dependencies, shipped inside the .vsix so users only
+# need Flask. Exact pins; each must support Python 3.9 (cattrs 26.x needs 3.10, hence
+# 25.3.0). watchfiles is compiled: not bundled, the server uses the editor's file events.
+LIBS=(
+  pygls==2.1.1
+  lsprotocol==2025.0.0
+  cattrs==25.3.0
+  attrs==26.1.0
+  typing_extensions==4.16.0
+  exceptiongroup==1.3.2
+)
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] && python=.venv/bin/python
+
+bundle_libs() {
+  echo "== bundled/: ${LIBS[*]} + server/failsafe_flask"
+  rm -rf bundled
+  # --python-version 3.9 with --only-binary makes pip refuse anything that is not a
+  # universal wheel installable on the oldest Python we support.
+  "$python" -m pip install --quiet --disable-pip-version-check --no-compile --no-deps \
+    --only-binary=:all: --implementation py --python-version 3.9 \
+    --target bundled/libs "${LIBS[@]}"
+  rm -rf bundled/libs/bin
+  mkdir -p bundled/server
+  cp -R server/failsafe_flask bundled/server/failsafe_flask
+  find bundled -name __pycache__ -type d -prune -exec rm -rf {} +
+  find bundled -name '*.py[co]' -delete
+  # The bundled server must import with only the bundled libraries (-S: no site-packages).
+  "$python" -S -c 'import sys; sys.path[:0] = ["bundled/libs", "bundled/server"]
+import pygls, lsprotocol, cattrs, attrs, failsafe_flask, failsafe_flask.lsp'
+  find bundled -name __pycache__ -type d -prune -exec rm -rf {} +
+}
+
+npm_ci() {
+  local stamp
+  stamp="node_modules/.ci-$( (cat package-lock.json; node --version) | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ]; then return; fi
+  echo "== npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+}
+
+check_vsix() {
+  echo "== check failsafe-flask.vsix"
+  "$python" - failsafe-flask.vsix <<'PY'
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+required = [
+    "extension/package.json",
+    "extension/out/extension.js",
+    "extension/bundled/server/failsafe_flask/__init__.py",
+    "extension/bundled/server/failsafe_flask/__main__.py",
+    "extension/bundled/server/failsafe_flask/protocol.py",
+    "extension/bundled/server/failsafe_flask/lsp/__init__.py",
+    "extension/bundled/libs/pygls/__init__.py",
+    "extension/bundled/libs/lsprotocol/types.py",
+    "extension/bundled/libs/cattrs/__init__.py",
+    "extension/bundled/libs/attrs/__init__.py",
+    "extension/bundled/libs/typing_extensions.py",
+]
+forbidden = ("node_modules/", "extension/extension/src/", "extension/tests/", "extension/server/",
+             ".venv/", "__pycache__/", "extension/out/test/", "extension/bundled/libs/watchfiles/")
+missing = [n for n in required if n not in names]
+bad = sorted({n for n in names for f in forbidden if f in n})
+if missing or bad:
+    for n in missing: print("missing from the vsix:", n)
+    for n in bad[:20]: print("must not be in the vsix:", n)
+    sys.exit(1)
+print(f"vsix ok: {len(names)} files")
+PY
+}
+
+if [ "${1:-}" = "--libs-only" ]; then bundle_libs; exit 0; fi
+
+npm_ci
+echo "== lint"; npm run --silent lint
+echo "== unit tests"; npm run --silent test:extension
+echo "== package"; rm -f failsafe-flask.vsix; npm run --silent package
+check_vsix
