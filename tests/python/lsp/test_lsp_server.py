@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import time
 from typing import Any
@@ -193,6 +195,25 @@ async def test_shutdown_stops_the_app(lsp_session: SessionFactory) -> None:
     session = await lsp_session(files={"app.py": HELLO})
     status = await _running(session)
     await session.close()
+    assert port_is_free(session.port)
+    with pytest.raises(ProcessLookupError):
+        os.kill(status["pid"], 0)
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "closed stdin"])
+async def test_killed_or_orphaned_server_stops_the_app(
+    lsp_session: SessionFactory, how: str
+) -> None:
+    session = await lsp_session(files={"app.py": HELLO})
+    status = await _running(session)
+    server = session.client._server
+    assert server is not None and server.stdin is not None
+    if how == "SIGTERM":
+        server.send_signal(signal.SIGTERM)
+    else:
+        server.stdin.close()
+    await asyncio.wait_for(server.wait(), 15)
+    session.closed = True  # nothing left to shut down
     assert port_is_free(session.port)
     with pytest.raises(ProcessLookupError):
         os.kill(status["pid"], 0)
