@@ -321,7 +321,13 @@ class FailsafeServer(LanguageServer):
 
 def create_server() -> FailsafeServer:
     server = FailsafeServer()
+    _register_lifecycle(server)
+    _register_triggers(server)
+    _register_commands(server)
+    return server
 
+
+def _register_lifecycle(server: FailsafeServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
         raw = unwrap_section(params.initialization_options)
@@ -331,10 +337,9 @@ def create_server() -> FailsafeServer:
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
         await ls.watch_files()
         await ls.pull_settings()
-        try:
-            ls.config_for(StartOverrides())
-        except SettingsError as exc:  # say it now, not only at the first start
-            ls.show(f"Failsafe Flask: {exc}")
+        # Says now, not only at the first start, if a setting is wrong; and applies the
+        # pulled settings should a start command have overtaken the pull.
+        await ls.settings_changed()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -347,15 +352,6 @@ def create_server() -> FailsafeServer:
             ls.settings = dict(raw) if isinstance(raw, dict) else {}
         await ls.settings_changed()
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: FailsafeServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.file_changed(params.text_document.uri)
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched(ls: FailsafeServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        for change in params.changes:
-            ls.file_changed(change.uri)
-
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: FailsafeServer, params: None) -> None:
         await ls.stop_app_quietly()
@@ -364,8 +360,16 @@ def create_server() -> FailsafeServer:
     async def exit_(ls: FailsafeServer, params: None) -> None:
         await ls.stop_app_quietly()  # a client may send exit without shutdown
 
-    _register_commands(server)
-    return server
+
+def _register_triggers(server: FailsafeServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: FailsafeServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        ls.file_changed(params.text_document.uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched(ls: FailsafeServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        for change in params.changes:
+            ls.file_changed(change.uri)
 
 
 def _register_commands(server: FailsafeServer) -> None:
