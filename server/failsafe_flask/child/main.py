@@ -32,6 +32,9 @@ from failsafe_flask.protocol import (
     RequestErrorEvent,
 )
 
+# Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
+DRAIN_TIMEOUT = 30.0
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
     from flask import Flask
@@ -121,19 +124,37 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
 
 
 def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> None:
-    from werkzeug.serving import run_simple
+    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
+    from werkzeug.serving import make_server
 
-    # With WERKZEUG_RUN_MAIN=true and WERKZEUG_SERVER_FD set, run_simple serves on the
-    # inherited socket instead of binding, and the debugger logs its PIN.
-    run_simple(
+    from failsafe_flask.child import graceful
+
+    fd = os.environ.get(ENV_SERVER_FD)
+    in_flight = graceful.InFlight()
+    server = make_server(
         args.host,
         args.port,
-        app,
-        use_reloader=False,
-        use_debugger=debug,
-        use_evalex=True,
+        _with_debugger(app, args.host) if debug else app,
         threaded=True,
+        request_handler=graceful.tracking_handler(in_flight),
+        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
     )
+    if fd is None:
+        server.log_startup()  # a manual run; under the supervisor it prints the URL
+    graceful.stop_server_on_sigterm(server)
+    server.serve_forever()  # returns on SIGTERM (or Ctrl-C), its socket copy closed
+    # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
+    in_flight.wait_idle(DRAIN_TIMEOUT)
+
+
+def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
+    from werkzeug.debug import DebuggedApplication
+
+    # As run_simple(use_debugger=True, use_evalex=True): the PIN stays on, and Werkzeug
+    # logs it because WERKZEUG_RUN_MAIN is "true".
+    debugged = DebuggedApplication(app, evalex=True)
+    debugged.trusted_hosts.append(host)
+    return debugged
 
 
 def _serve_load_error(
