@@ -1,0 +1,189 @@
+'use strict';
+// code-server (VS Code in the browser, from npm) in a throw-away run folder: its config,
+// user data, extensions and XDG folders all live there, so nothing is written under the
+// home folder. Started in its own process group and ended by killing the whole group
+// (the extension host and the language server can outlive a plain kill of the parent).
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { until, freePort, get, log } = require('./util');
+
+const ENTRY = path.join(__dirname, '..', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+/** Every live code-server group, killed on exit/SIGINT/SIGTERM even when a test throws. */
+const live = new Set();
+function killAllSync() {
+  for (const cs of live) cs.killSync();
+}
+process.on('exit', killAllSync);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: killing code-server process groups`);
+    killAllSync();
+    process.exit(130);
+  });
+}
+
+class CodeServer {
+  /**
+   * @param {object} o
+   * @param {string} o.dir       run folder of this instance (created)
+   * @param {string} o.extensionsDir  shared extensions folder
+   * @param {object} o.settings  User/settings.json content
+   * @param {boolean} o.trust    false: pass --disable-workspace-trust (no trust prompt)
+   */
+  constructor({ dir, extensionsDir, settings, workspaceTrust = false }) {
+    this.dir = dir;
+    this.extensionsDir = extensionsDir;
+    this.userDataDir = path.join(dir, 'user-data');
+    this.config = path.join(dir, 'config.yaml');
+    this.logFile = path.join(dir, 'code-server.log');
+    this.workspaceTrust = workspaceTrust;
+    this.proc = undefined;
+    this.port = undefined;
+    for (const d of ['user-data/User', 'xdg/config', 'xdg/data', 'xdg/cache', 'home']) {
+      fs.mkdirSync(path.join(dir, d), { recursive: true });
+    }
+    fs.mkdirSync(extensionsDir, { recursive: true });
+    fs.writeFileSync(this.config, 'auth: none\ncert: false\n');
+    fs.writeFileSync(path.join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
+  env() {
+    return {
+      ...process.env,
+      HOME: path.join(this.dir, 'home'),
+      XDG_CONFIG_HOME: path.join(this.dir, 'xdg', 'config'),
+      XDG_DATA_HOME: path.join(this.dir, 'xdg', 'data'),
+      XDG_CACHE_HOME: path.join(this.dir, 'xdg', 'cache'),
+      // The editor's own environment must not leak into the one under test.
+      VSCODE_IPC_HOOK_CLI: '',
+      PASSWORD: '',
+    };
+  }
+
+  baseArgs() {
+    return [
+      ENTRY,
+      '--config', this.config,
+      '--user-data-dir', this.userDataDir,
+      '--extensions-dir', this.extensionsDir,
+      '--disable-telemetry',
+      '--disable-update-check',
+    ];
+  }
+
+  /** `code-server --install-extension file.vsix` into this instance's folders. */
+  installExtension(vsix) {
+    const out = execFileSync(process.execPath, [...this.baseArgs(), '--install-extension', vsix], {
+      env: this.env(),
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    log(`install-extension: ${out.trim().split('\n').pop()}`);
+  }
+
+  /** Starts on a free port in a new process group and waits for /healthz. */
+  async start({ timeout = 60_000 } = {}) {
+    this.port = await freePort();
+    const args = [
+      ...this.baseArgs(),
+      '--bind-addr', `127.0.0.1:${this.port}`,
+      '--auth', 'none',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+    ];
+    if (!this.workspaceTrust) args.push('--disable-workspace-trust');
+    const logFd = fs.openSync(this.logFile, 'a');
+    this.proc = spawn(process.execPath, args, {
+      env: this.env(),
+      cwd: this.dir,
+      detached: true, // setsid: its own process group, killed as a whole
+      stdio: ['ignore', logFd, logFd],
+    });
+    fs.closeSync(logFd);
+    live.add(this);
+    const exited = new Promise((resolve) => this.proc.once('exit', (code, sig) => resolve(`${code ?? sig}`)));
+    this.exited = exited;
+    let gone;
+    exited.then((how) => (gone = how));
+    await until(
+      `code-server /healthz on :${this.port}`,
+      async () => {
+        if (gone !== undefined) throw new Error(`code-server exited (${gone}); see ${this.logFile}`);
+        const res = await get(this.port, '/healthz', { timeout: 2000 });
+        return res.status === 200;
+      },
+      { timeout },
+    );
+    log(`code-server up on :${this.port} (pid ${this.proc.pid}, trust ${this.workspaceTrust ? 'on' : 'off'})`);
+    return this.port;
+  }
+
+  url(folder) {
+    return `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`;
+  }
+
+  /** TERM the whole group, then KILL it if it lingers; waits for the leader to exit. */
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) {
+      this.killGroup('SIGKILL'); // leftovers of an exited leader
+      live.delete(this);
+      return;
+    }
+    this.killGroup('SIGTERM');
+    const done = await Promise.race([this.exited, new Promise((r) => setTimeout(() => r(undefined), 5000))]);
+    this.killGroup('SIGKILL');
+    if (done === undefined) await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    live.delete(this);
+  }
+
+  killGroup(signal) {
+    if (!this.proc?.pid) return;
+    try {
+      process.kill(-this.proc.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  }
+
+  killSync() {
+    this.killGroup('SIGKILL');
+  }
+
+  /** Copies the user-data logs (output channels included) and code-server's log to `to`. */
+  collectLogs(to) {
+    fs.mkdirSync(to, { recursive: true });
+    try {
+      fs.cpSync(path.join(this.userDataDir, 'logs'), path.join(to, 'logs'), { recursive: true });
+    } catch {
+      // no logs yet
+    }
+    try {
+      fs.copyFileSync(this.logFile, path.join(to, 'code-server.log'));
+    } catch {
+      // not started
+    }
+  }
+}
+
+/**
+ * Processes whose working folder is under `dir` (the app the extension started from the
+ * copied project, should it have escaped the code-server group): their pids.
+ */
+function processesUnder(dir) {
+  const found = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
+      if (cwd === dir || cwd.startsWith(dir + path.sep)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+module.exports = { CodeServer, processesUnder };
