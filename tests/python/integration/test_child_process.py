@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from integration.child_harness import Child, is_alive, spawn_child, wait_until
+from integration.child_harness import DEADLINE, Child, is_alive, spawn_child, wait_until
 
 Spawn = Callable[..., Child]
 
@@ -248,3 +251,29 @@ def test_closing_the_lifeline_kills_the_child_and_its_children(spawn: Spawn, pro
     child.close_lifeline()
     wait_until(lambda: child.proc.poll() is not None, what="app process exit")
     wait_until(lambda: not is_alive(grandchild), what="grandchild exit")
+
+
+def test_sigterm_finishes_the_accepted_request_then_exits(spawn: Spawn, project: Path) -> None:
+    slow = (
+        HELLO
+        + """
+    import pathlib, time
+
+    @app.route("/slow")
+    def slow():
+        pathlib.Path("started").touch()
+        time.sleep(0.5)  # the app under test is slow; the test itself waits on "started"
+        return "finished"
+    """
+    )
+    child = spawn({"app.py": slow}, debug=False)
+    child.expect("loading", "ready")
+    answers: list[str] = []
+    client = threading.Thread(target=lambda: answers.append(child.get("/slow").body))
+    client.start()
+    wait_until((project / "started").exists, what="the slow request to start")
+    os.kill(child.proc.pid, signal.SIGTERM)
+    client.join(timeout=DEADLINE)
+    assert answers == ["finished"]
+    wait_until(lambda: child.proc.poll() is not None, what="app process exit")
+    assert child.proc.returncode == 0
