@@ -9,10 +9,10 @@ import {
   RevealOutputChannelOn,
   type ServerOptions,
   State as ClientState,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
 import { SECTION, readSettings, serverLaunch, serverSettings } from './config';
+import { errorText } from './interpreter';
 import type { Interpreters } from './python';
 import { STOPPED, type Status, parseStatus } from './status';
 
@@ -119,7 +119,8 @@ export class FlaskServer implements vscode.Disposable {
     } catch (err) {
       this.running = undefined;
       this.options.onStatus(STOPPED);
-      throw err;
+      await client.dispose(2000).catch(() => undefined); // a start that failed has nothing to stop
+      throw new Error(`the language server did not start with ${python} (${errorText(err)}); see Failsafe Flask: Show Logs`);
     }
     return this.running;
   }
@@ -132,10 +133,11 @@ export class FlaskServer implements vscode.Disposable {
       exists: (p) => fs.existsSync(p),
     });
     this.options.log.info(`Server: ${launch.command} ${launch.args.join(' ')} (PYTHONPATH=${launch.env.PYTHONPATH})`);
+    // No `transport`: TransportKind.stdio would append `--stdio` to our arguments; an
+    // Executable speaks over stdio by default.
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: launch.args,
-      transport: TransportKind.stdio,
       options: { cwd: folder.uri.fsPath, env: launch.env },
     };
     const client = new LanguageClient('failsafeFlask', 'Failsafe Flask', serverOptions, this.clientOptions(python, folder));
@@ -158,6 +160,8 @@ export class FlaskServer implements vscode.Disposable {
       documentSelector: [{ scheme: 'file' }],
       outputChannel: this.options.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      // A server that cannot initialize will not do better on a retry: say so once.
+      initializationFailedHandler: () => false,
       initializationOptions: settingsFor(folder.uri),
       synchronize: { configurationSection: SECTION },
       middleware: {
