@@ -1,0 +1,91 @@
+"""HTTP probes and deadline-bound waits.
+
+Polling is the measurement here, so it is tight (3 ms) but every wait has a deadline: a
+peer that never gets there is reported as missing it, the benchmark goes on.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Optional
+
+POLL = 0.003
+ERROR_HEADER = "X-Failsafe-Flask"
+ERROR_VALUE = "load-error"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # 0: no HTTP answer (refused, reset, timed out)
+    body: str = ""
+    error_page: bool = False  # our load-error page
+
+
+def get(port: int, timeout: float = 5.0) -> Reply:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        page = response.getheader(ERROR_HEADER) == ERROR_VALUE
+        return Reply(response.status, body, page)
+    except (OSError, http.client.HTTPException):
+        return Reply(0)
+    finally:
+        conn.close()
+
+
+def wait_for(
+    check: Callable[[Reply], bool],
+    port: int,
+    deadline: float,
+    give_up: Callable[[], bool] = lambda: False,
+) -> Optional[float]:
+    """Seconds until a GET satisfies ``check``; None past the deadline or once ``give_up``."""
+    start = time.monotonic()
+    while time.monotonic() - start < deadline:
+        if check(get(port, timeout=min(5.0, deadline))):
+            return time.monotonic() - start
+        if give_up():
+            return None
+        time.sleep(POLL)
+    return None
+
+
+def serving(marker: str) -> Callable[[Reply], bool]:
+    return lambda reply: reply.status == 200 and marker in reply.body
+
+
+def answers(port: int) -> bool:
+    return get(port, timeout=2.0).status != 0
+
+
+class RequestStream:
+    """A thread issuing GETs in a loop; counts the ones refused or failed."""
+
+    def __init__(self, port: int, interval: float = 0.005) -> None:
+        self.total = 0
+        self.failed = 0
+        self._port = port
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RequestStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            reply = get(self._port, timeout=10.0)
+            self.total += 1
+            self.failed += reply.status != 200
+            self._stop.wait(self._interval)
