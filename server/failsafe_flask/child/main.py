@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 from failsafe_flask.child import errorpage, loader
 from failsafe_flask.child.events import EventWriter
@@ -51,7 +51,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
+    """Load and serve until SIGTERM; on a load error serve the error page instead."""
     args = parse_args(argv)
     root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
     watch_lifeline_from_env()
@@ -64,11 +65,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         app = loader.load_app(spec)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         _serve_load_error(exc, spec, root, writer, args)
-        return 0
     _report_request_errors(app, writer, root)
     writer.emit(_ready_event(args, root))
     _serve(app, args, debug=app.debug)
-    return 0
 
 
 def _prepare_environment(debug: Optional[bool]) -> None:
@@ -123,7 +122,7 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
     got_request_exception.connect(on_exception, app, weak=False)
 
 
-def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> None:
+def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
     from werkzeug.serving import make_server
 
@@ -145,6 +144,10 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> None:
     server.serve_forever()  # returns on SIGTERM (or Ctrl-C), its socket copy closed
     # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
     in_flight.wait_idle(DRAIN_TIMEOUT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
+    os._exit(0)
 
 
 def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
@@ -159,7 +162,7 @@ def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
 
 def _serve_load_error(
     exc: BaseException, spec: str, root: str, writer: EventWriter, args: argparse.Namespace
-) -> None:
+) -> NoReturn:
     real = loader.reported_exception(exc)
     info = loader.describe_load_error(real, spec, root)
     event: LoadErrorEvent = {
