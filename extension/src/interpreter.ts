@@ -38,6 +38,19 @@ export async function resolveInterpreter(
   return undefined;
 }
 
+/**
+ * The lookup order: an explicit failsafeFlask.interpreter setting is the user's own
+ * choice for this tool and wins; then the interpreter selected in the Python extension;
+ * then python3/python on PATH.
+ */
+export function interpreterChain(sources: {
+  setting: InterpreterProvider;
+  pythonExtension: InterpreterProvider;
+  onPath: InterpreterProvider;
+}): InterpreterProvider[] {
+  return [sources.setting, sources.pythonExtension, sources.onPath];
+}
+
 export function fixedProvider(name: string, value: string): InterpreterProvider {
   return { name, find: () => Promise.resolve(value || undefined) };
 }

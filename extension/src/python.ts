@@ -11,6 +11,7 @@ import {
   type ResolvedInterpreter,
   checkInterpreter,
   errorText,
+  interpreterChain,
   pathProvider,
   pipInstallFlask,
   resolveInterpreter,
@@ -34,15 +35,15 @@ export class Interpreters implements vscode.Disposable {
 
   /** The first interpreter the chain gives for this folder, each decision logged. */
   resolve(folder: vscode.WorkspaceFolder | undefined): Promise<ResolvedInterpreter | undefined> {
-    const providers: InterpreterProvider[] = [
-      this.settingProvider(folder),
-      this.pythonExtensionProvider(folder),
-      pathProvider(['python3', 'python'], {
+    const providers = interpreterChain({
+      setting: this.settingProvider(folder),
+      pythonExtension: this.pythonExtensionProvider(folder),
+      onPath: pathProvider(['python3', 'python'], {
         pathEnv: process.env.PATH,
         platform: process.platform,
         pathExt: process.env.PATHEXT,
       }),
-    ];
+    });
     return resolveInterpreter(providers, (m) => this.log.info(m));
   }
 

@@ -5,6 +5,7 @@ import {
   type InterpreterProvider,
   checkInterpreter,
   fixedProvider,
+  interpreterChain,
   judgeProbe,
   pathProvider,
   pipInstallFlask,
@@ -27,6 +28,18 @@ describe('resolveInterpreter', () => {
       'Interpreter: broken failed: no API',
       'Interpreter: python extension gives /venv/bin/python',
     ]);
+  });
+
+  it('orders the setting, then the Python extension, then PATH', async () => {
+    const chain = interpreterChain({
+      onPath: fixedProvider('path', '/usr/bin/python3'),
+      pythonExtension: fixedProvider('python extension', '/venv/bin/python'),
+      setting: fixedProvider('setting', ''),
+    });
+    assert.deepEqual(chain.map((p) => p.name), ['setting', 'python extension', 'path']);
+    assert.equal((await resolveInterpreter(chain, () => undefined))?.source, 'python extension');
+    const noExtension = interpreterChain({ setting: fixedProvider('setting', ''), pythonExtension: failing, onPath: fixedProvider('path', '/usr/bin/python3') });
+    assert.equal((await resolveInterpreter(noExtension, () => undefined))?.python, '/usr/bin/python3');
   });
 
   it('gives undefined when no provider answers', async () => {
