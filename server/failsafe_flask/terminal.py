@@ -43,10 +43,9 @@ class TerminalReporter:
                 self._say(line)
             where = describe_location(location(event.error, event.entry), self._root)
             self._say(
-                f" * Failed to load the app{' at ' + where if where else ''}: "
-                f"{headline(event.error)}"
+                f" * The app failed to load{' at ' + where if where else ''}; an error page is"
+                " served until a saved fix brings it back."
             )
-            self._say(" * Still serving an error page; save a fix and it comes back.")
         elif isinstance(event, AppRequestError):
             where = describe_location(location(event.error), self._root)
             self._say(

@@ -8,8 +8,9 @@ import sys
 from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
+from failsafe_flask.child.envfile import load_env_file
 from failsafe_flask.child.exceptions import describe
-from failsafe_flask.protocol import ExceptionInfo
+from failsafe_flask.protocol import ExceptionInfo, Frame
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -20,11 +21,13 @@ _SPEC_SPLIT = re.compile(r":(?![\\/])")
 _DISCOVERY_FILES = ("wsgi.py", "app.py")
 
 
-def load_app(spec: str) -> Flask:
+def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
     """Flask's own loader: ``--app`` forms, FLASK_APP's value, or wsgi.py / app.py discovery."""
     from flask.cli import ScriptInfo, load_dotenv
     from flask.helpers import get_load_dotenv
 
+    if env_file:  # before the defaults, as flask run --env-file does: it takes precedence
+        load_env_file(env_file)
     if get_load_dotenv():
         load_dotenv()  # as flask run does first; a no-op without python-dotenv
     return ScriptInfo(app_import_path=spec or None).load_app()
@@ -56,9 +59,26 @@ def _is_no_app_exception(exc: BaseException) -> bool:
 def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionInfo:
     """``describe`` the real error; a NoAppException also says what was tried."""
     info = describe(exc, root)
+    info["frames"] = _without_loader_frames(info["frames"])
     if _is_no_app_exception(exc):
         info["message"] += "\n" + what_was_tried(spec, os.getcwd())
     return info
+
+
+def _without_loader_frames(frames: list[Frame]) -> list[Frame]:
+    """Drop the outer frames of our loader and Flask's: the user's code starts after them."""
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    start = 0
+    while start < len(frames) and _is_loader_frame(frames[start]["file"], ours):
+        start += 1
+    return frames[start:] if start < len(frames) else frames
+
+
+def _is_loader_frame(path: str, ours: str) -> bool:
+    path = os.path.abspath(path) if os.path.isabs(path) else path
+    in_ours = path.startswith(ours + os.sep)
+    in_flask_cli = path.replace(os.sep, "/").endswith("/flask/cli.py")
+    return in_ours or in_flask_cli or path.startswith("<frozen importlib")
 
 
 def what_was_tried(spec: str, cwd: str) -> str:

@@ -45,6 +45,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--env-file", default=None, help="as flask run --env-file")
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
@@ -62,7 +63,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     loading: LoadingEvent = {"event": EVENT_LOADING, "pid": os.getpid(), "app": spec}
     writer.emit(loading)
     try:
-        app = loader.load_app(spec)
+        app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         _serve_load_error(exc, spec, root, writer, args)
     _report_request_errors(app, writer, root)
@@ -173,9 +174,8 @@ def _serve_load_error(
         "entry": loader.entry_file(spec, os.getcwd()),
     }
     writer.emit(event)
+    # Not printed here: the front ends print it once, from the event, with its location.
     text = _format_exception(real)
-    sys.stderr.write(text)
-    sys.stderr.flush()
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
     _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
 

@@ -39,6 +39,7 @@ from ..supervisor.events import (
     StatusChanged,
     SupervisorEvent,
 )
+from ..supervisor.summary import format_error
 from . import commands
 from .commands import StartOverrides
 from .settings import SECTION, SettingsError, parse_settings, unwrap_section
@@ -140,6 +141,8 @@ class FailsafeServer(LanguageServer):
             self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
 
     def _on_load_error(self, event: AppLoadError) -> None:
+        # The app process leaves printing to its front ends: the log gets it once.
+        self.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
         found = diag.load_error_diagnostics(event.error, event.entry)
         self.publish(found)
         if not found:

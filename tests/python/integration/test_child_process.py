@@ -143,7 +143,8 @@ def test_syntax_error_reports_range_and_serves_the_error_page(spawn: Spawn, proj
     assert f"File &quot;{app_py}&quot;, line 3" in page.body
     poll = child.get("/any/path", headers={"X-Failsafe-Flask-Poll": "1"})
     assert poll.status == 500 and poll.headers["X-Failsafe-Flask"] == "load-error"
-    assert child.stderr().count("SyntaxError: unmatched ')'") == 1
+    # The front ends print it once, from the event; the app process itself stays quiet.
+    assert "SyntaxError: unmatched ')'" not in child.stderr()
 
 
 def test_name_error_in_an_imported_module(spawn: Spawn, project: Path) -> None:

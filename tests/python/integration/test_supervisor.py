@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from failsafe_flask.supervisor.events import AppReady, AppRequestError, State, StatusChanged
+from failsafe_flask.supervisor.events import AppReady, AppRequestError, State
 from integration.supervisor_harness import Harness, aget, get
 
 APP = """
@@ -273,3 +273,27 @@ async def test_settings_change_moves_the_app_to_a_new_port(
     assert get(f"http://127.0.0.1:{new_port}/").body == "version 1"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", old_port))
+
+
+ENV_APP = """
+    import os
+    from flask import Flask
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index():
+        return os.environ.get("GREETING", "unset")
+"""
+
+
+async def test_env_file_reaches_the_app_and_a_missing_one_is_an_error_until_created(
+    start_app: StartApp,
+) -> None:
+    app = await start_app({"app.py": ENV_APP}, env_file="dev.env")
+    error = await app.load_error()
+    assert str(app.root / "dev.env") in error.error["paths"]
+    mark = await app.save(
+        {"dev.env": "# settings\nexport GREETING='hello there'\n"}, via_editor=False
+    )
+    await app.ready(mark)
+    assert (await aget(app.url)).body == "hello there"

@@ -174,3 +174,26 @@ def test_error_page_escapes_and_polls() -> None:
     assert status.startswith("500") and body == page.encode()
     assert ("X-Failsafe-Flask", "load-error") in headers
     assert ("Content-Type", "text/html; charset=utf-8") in headers
+
+
+def test_env_file_subset_parser() -> None:
+    from failsafe_flask.child.envfile import parse
+
+    text = (
+        "# comment\n"
+        "PLAIN=value\n"
+        "export EXPORTED=1\n"
+        "QUOTED='a b # not a comment'\n"
+        'DOUBLE="x y"\n'
+        "TRAILING=v # comment\n"
+        "EMPTY=\n"
+        "not a pair\n"
+    )
+    assert parse(text) == {
+        "PLAIN": "value",
+        "EXPORTED": "1",
+        "QUOTED": "a b # not a comment",
+        "DOUBLE": "x y",
+        "TRAILING": "v",
+        "EMPTY": "",
+    }

@@ -1,0 +1,91 @@
+"""Run ``failsafe-flask run`` as a user does, in its own process group, and read its lines."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+DEADLINE = 30.0
+
+
+class Terminal:
+    def __init__(self, root: Path, *args: str) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "failsafe_flask", "run", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def expect(self, fragment: str, timeout: float = DEADLINE) -> str:
+        """The next line containing fragment; AssertionError with all output if none comes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no {fragment!r} within {timeout}s:\n" + self.output()
+                ) from None
+            if line is None:
+                raise AssertionError(f"exited before {fragment!r}:\n" + self.output())
+            self.lines.append(line)
+            if fragment in line:
+                return line
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def count(self, fragment: str) -> int:
+        return sum(fragment in line for line in self.lines)
+
+    def wait(self, timeout: float = DEADLINE) -> int:
+        code = self.proc.wait(timeout)
+        while (line := self._queue.get(timeout=timeout)) is not None:
+            self.lines.append(line)
+        return code
+
+    def kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(DEADLINE)
+
+
+def pids_in_group(pgid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_until(condition, what: str, timeout: float = DEADLINE) -> None:  # type: ignore[no-untyped-def]
+    """Poll a condition on the system (a process gone, a port free) with a deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout}s: {what}")
+        time.sleep(0.02)
