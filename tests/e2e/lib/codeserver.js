@@ -169,16 +169,20 @@ class CodeServer {
 }
 
 /**
- * Processes whose working folder is under `dir` (the app the extension started from the
- * copied project, should it have escaped the code-server group): their pids.
+ * Live processes whose working folder is under `dir` and, when given, whose command line
+ * matches `cmdline` (the app the extension started from a copied project): their pids.
  */
-function processesUnder(dir) {
+function processesUnder(dir, cmdline) {
   const found = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) continue; // a zombie holds nothing
       const cwd = fs.readlinkSync(`/proc/${name}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + path.sep)) found.push(Number(name));
+      if (cwd !== dir && !cwd.startsWith(dir + path.sep)) continue;
+      if (cmdline && !cmdline.test(fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '))) continue;
+      found.push(Number(name));
     } catch {
       // gone, or not ours to read
     }
