@@ -42,7 +42,7 @@ import pygls, lsprotocol, cattrs, attrs, failsafe_flask, failsafe_flask.lsp'
 
 npm_ci() {
   local stamp
-  stamp="node_modules/.ci-$( (cat package-lock.json; node --version) | sha256sum | cut -c1-16)"
+  stamp="node_modules/.ci-$(sha256sum <package-lock.json | cut -c1-16)"
   if [ -f "$stamp" ]; then return; fi
   echo "== npm ci"
   npm ci --no-audit --no-fund --loglevel=error

@@ -107,17 +107,17 @@ function renderTooltip(s: Status): string {
   if (s.lastRestartMs !== null) facts.push(`Last restart: ${Math.round(s.lastRestartMs)} ms`);
   if (s.errors > 0) facts.push(`Errors: ${s.errors}`);
   if (facts.length > 0) lines.push(facts.join('  \n'));
-  lines.push(tooltipLinks(s.state));
+  lines.push(tooltipLinks(s.state, s.url));
   return lines.join('\n\n');
 }
 
-function tooltipLinks(state: State): string {
+function tooltipLinks(state: State, url: string | null): string {
   const link = (title: string, id: string): string => `[${title}](command:${id})`;
   const links =
     state === 'stopped'
       ? [link('Start', 'failsafeFlask.start')]
       : [link('Restart', 'failsafeFlask.restart'), link('Stop', 'failsafeFlask.stop')];
-  if (state === 'running' || state === 'failed') links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
+  if (url) links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
   links.push(link('Show Logs', 'failsafeFlask.showLogs'));
   return links.join(' · ');
 }

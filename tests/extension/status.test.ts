@@ -54,6 +54,11 @@ describe('renderStatus', () => {
     assert.match(tip, /Serving app\\\.py/);
   });
 
+  it('links Open in Browser only when there is a URL', () => {
+    assert.match(renderStatus(running).tooltip, /\[Open in Browser\]\(command:failsafeFlask\.openInBrowser\)/);
+    assert.doesNotMatch(renderStatus({ ...running, state: 'failed', url: null }).tooltip, /Open in Browser/);
+  });
+
   it('escapes Markdown in the server message', () => {
     const tip = renderStatus({ ...running, message: '[click](command:evil) *x*' }).tooltip;
     assert.ok(!tip.includes('[click](command:evil)'));
