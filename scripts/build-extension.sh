@@ -26,7 +26,7 @@ bundle_libs() {
   rm -rf bundled
   # --python-version 3.9 with --only-binary makes pip refuse anything that is not a
   # universal wheel installable on the oldest Python we support.
-  "$python" -m pip install --quiet --disable-pip-version-check --no-compile --no-deps \
+  "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-compile --no-deps \
     --only-binary=:all: --implementation py --python-version 3.9 \
     --target bundled/libs "${LIBS[@]}"
   rm -rf bundled/libs/bin

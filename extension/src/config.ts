@@ -25,7 +25,7 @@ export const DEFAULTS: Readonly<Settings> = {
   host: '127.0.0.1',
   port: 5000,
   env: {},
-  envFile: '.env',
+  envFile: '', // the server then loads .env when the project has one, as flask run does
   extraWatch: [],
   excludes: [],
   debug: true,

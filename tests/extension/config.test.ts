@@ -73,7 +73,7 @@ describe('serverSettings', () => {
       host: '127.0.0.1',
       port: 5000,
       env: {},
-      envFile: '.env',
+      envFile: '',
       extraWatch: [],
       excludes: [],
       debug: true,
