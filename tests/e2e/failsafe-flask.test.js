@@ -7,6 +7,7 @@
 //   FAILSAFE_VSIX      the .vsix to install (default <repo>/failsafe-flask.vsix)
 //   FAILSAFE_PYTHON    a Python with Flask and failsafe_flask (default <repo>/.venv/bin/python)
 //   E2E_NO_EXTENSION=1 prove the harness only (no vsix; steps 1-7 are skipped)
+//   E2E_SETTINGS_JSON  extra user settings merged last (debugging only; CI sets none)
 //   E2E_ARTIFACTS      where screenshots and logs go (default <repo>/.e2e/run-<time>-<pid>)
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -74,6 +75,7 @@ function settings(appPort) {
     'editor.formatOnSave': false,
     'failsafeFlask.interpreter': PYTHON,
     'failsafeFlask.port': appPort,
+    ...JSON.parse(process.env.E2E_SETTINGS_JSON || '{}'),
   };
 }
 
@@ -290,6 +292,10 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
       await wb.openFile('hello/views.py');
       await wb.waitSquiggleOn(raiseLine);
       await until('error count >= 1', async () => (await wb.errorCount()) >= 1);
+      await wb.focusProblems();
+      await until(`a Problems row naming the request at line ${raiseLine}`, async () =>
+        (await wb.problemRows()).some((x) => /GET \/boom/.test(x) && x.includes(`[Ln ${raiseLine}, Col`)),
+      );
       await shot(page, 'step5-request-error');
     },
     { needs: whenStarted },

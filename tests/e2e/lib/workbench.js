@@ -190,8 +190,10 @@ class Workbench {
   /** Errors count from the status bar's problems item (aria-label "Errors: N, ..."). */
   async errorCount() {
     const aria = await this.page.getAttribute('#status\\.problems', 'aria-label').catch(() => null);
-    const m = /Errors: (\d+)/.exec(aria ?? '');
-    return m ? Number(m[1]) : undefined;
+    const m = /Errors?: (\d+)/i.exec(aria ?? '');
+    if (m) return Number(m[1]);
+    if (/no problems/i.test(aria ?? '')) return 0;
+    throw new Error(`unexpected problems item label ${JSON.stringify(aria)}`);
   }
 
   /** Rows of the Problems panel (focused through the palette): their text. */
