@@ -2,6 +2,7 @@
 // server is not started here but on the first Start.
 import * as vscode from 'vscode';
 import { FlaskServer } from './client';
+import { SECTION } from './config';
 import { registerCommands } from './commands';
 import { errorText } from './interpreter';
 import { Interpreters } from './python';
@@ -31,6 +32,11 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ server, statusBar, log }),
     interpreters.onDidChange((reason) => restart(reason)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trusted')),
+    // The client pushes the change to the server itself (synchronize.configurationSection);
+    // this only leaves a trace in the log.
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) log.info('Settings changed: the server reloads them');
+    }),
   );
   log.info(`Failsafe Flask ${(context.extension.packageJSON as { version?: string }).version ?? ''} activated`);
 }
