@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--env-file", help="a dotenv file loaded as flask run --env-file does")
     run.add_argument("--python", default=sys.executable, help="interpreter that runs the app")
+    run.add_argument(
+        "--no-preload", action="store_true", help="start each app process in a new interpreter"
+    )
     run.add_argument("--project", default=".", help="the project folder (default: here)")
     commands.add_parser("lsp", help="serve the Language Server Protocol on stdio")
     return parser
@@ -78,6 +81,7 @@ def _run(args: argparse.Namespace) -> int:
         port=args.port,
         debug=not args.no_debug,
         python=args.python,
+        preload=not args.no_preload,
         env_file=args.env_file,
         extra_watch=_split(args.extra_files),
         excludes=_split(args.exclude),

@@ -45,3 +45,4 @@ class AppConfig:
     extra_watch: tuple[str, ...] = ()  # globs relative to project_root
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
+    preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn

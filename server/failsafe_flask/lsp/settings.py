@@ -17,7 +17,18 @@ from ..config import DEFAULT_HOST, DEFAULT_PORT, AppConfig
 
 SECTION = "failsafeFlask"  # the settings section pulled with workspace/configuration
 DEFAULT_ENV_FILE = ".env"
-KEYS = ("app", "host", "port", "env", "envFile", "extraWatch", "excludes", "debug", "python")
+KEYS = (
+    "app",
+    "host",
+    "port",
+    "env",
+    "envFile",
+    "extraWatch",
+    "excludes",
+    "debug",
+    "python",
+    "preload",
+)
 
 
 class SettingsError(ValueError):
@@ -105,6 +116,7 @@ def parse_settings(raw: object, project_root: Path) -> AppConfig:
         port=_port(raw),
         debug=_bool(raw, "debug", True),
         python=_text(raw, "python") or sys.executable,
+        preload=_bool(raw, "preload", True),
         env=_env(raw),
         env_file=_env_file(raw, project_root),
         extra_watch=_strings(raw, "extraWatch"),

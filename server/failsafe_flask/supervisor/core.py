@@ -32,7 +32,7 @@ from .events import (
     StatusChanged,
     SupervisorEvent,
 )
-from .process import AppProcess, spawn
+from .process import AppProcess, Launcher
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
 from .watch import Watcher
 
@@ -51,6 +51,7 @@ class Supervisor:
         self._status = Status(message="Stopped")
         self._sock: Optional[socket.socket] = None
         self._app: Optional[AppProcess] = None
+        self._launcher = Launcher(lambda line: self._emit(AppOutput("stderr", line)))
         self._watcher: Optional[Watcher] = None
         self._rules = _rules_for(config)
         self._ledger = ChangeLedger()
@@ -108,6 +109,7 @@ class Supervisor:
         async with self._lock:
             self._generation += 1
             await self._kill_app()
+            await self._launcher.close()
             if self._sock is not None:
                 self._sock.close()
                 self._sock = None
@@ -193,7 +195,7 @@ class Supervisor:
         self._stderr_tail.clear()
         self._set(state=state, url=None, pid=None, errors=0, message=message)
         assert self._sock is not None
-        app = await spawn(
+        app = await self._launcher.launch(
             self._config,
             self._sock,
             self._on_line,

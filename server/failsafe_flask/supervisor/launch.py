@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .. import protocol
@@ -15,7 +15,12 @@ ENV_BUNDLED = "FAILSAFE_FLASK_BUNDLED"
 
 
 def child_command(config: AppConfig) -> list[str]:
-    command = [config.python, "-m", "failsafe_flask.child"]
+    return [config.python, "-m", "failsafe_flask.child", *child_args(config)]
+
+
+def child_args(config: AppConfig) -> list[str]:
+    """The app process's arguments after ``-m failsafe_flask.child`` (a fork gets these)."""
+    command: list[str] = []
     if config.app:
         command += ["--app", config.app]
     command += ["--host", config.host, "--port", str(config.port)]
@@ -23,6 +28,14 @@ def child_command(config: AppConfig) -> list[str]:
     if config.env_file:
         command += ["--env-file", config.env_file]
     return command
+
+
+def preloader_command(config: AppConfig, packages: Iterable[str]) -> list[str]:
+    command = [config.python, "-m", "failsafe_flask.child.preloader"]
+    if config.env_file:
+        command += ["--env-file", config.env_file]
+    # After "--", a name that starts with "-" stays a name, never an option.
+    return [*command, "--", *sorted(packages)]
 
 
 def child_env(

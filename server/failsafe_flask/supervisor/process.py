@@ -1,9 +1,15 @@
-"""One app process: spawn it on the shared socket, read what it says, end its group."""
+"""One app process: start it on the shared socket, read what it says, end its group.
+
+It is forked by the preloader (``preload.py``) when it can be, spawned with a new
+interpreter otherwise; ``AppProcess`` looks the same either way, so the supervisor does
+not care which.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -13,30 +19,76 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 import failsafe_flask
 
 from .. import protocol
 from ..config import AppConfig
-from .launch import child_command, child_env
+from .launch import child_args, child_command, child_env
+
+if TYPE_CHECKING:
+    from .preload import Preloader
 
 LINE_LIMIT = 4 * 1024 * 1024  # an event carries a whole traceback; the child caps it at 1 MB
+# A fork orphaned by its preloader's death cannot be waited for: its end is known (EOF on
+# its event pipe), its exit status is not.
+UNKNOWN_EXIT = 1
 
 OnLine = Callable[[str, str], None]  # (stream, line)
 OnMessage = Callable[[dict[str, Any]], None]
 
 
+class ProcessLike(Protocol):
+    """What the supervisor uses of ``asyncio.subprocess.Process``."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> Optional[int]: ...
+    async def wait(self) -> int: ...
+
+
+class ForkedProcess:
+    """A fork of the preloader, seen as a Process: the preloader reaps it and replies
+    with its exit status, which arrives here as ``exit_future``."""
+
+    def __init__(
+        self, pid: int, exit_future: asyncio.Future[Optional[int]], events: asyncio.Task[None]
+    ) -> None:
+        self.pid = pid
+        self.returncode: Optional[int] = None
+        self._exit = exit_future
+        self._events = events
+        exit_future.add_done_callback(self._on_exit)
+
+    def _on_exit(self, exit_future: asyncio.Future[Optional[int]]) -> None:
+        if not exit_future.cancelled() and exit_future.result() is not None:
+            self.returncode = exit_future.result()
+
+    async def wait(self) -> int:
+        code = await asyncio.shield(self._exit)
+        if code is None:  # the preloader died first: EOF on the event pipe is our sign
+            await asyncio.shield(self._events)
+            self.returncode = UNKNOWN_EXIT
+            return UNKNOWN_EXIT
+        return code
+
+
 @dataclass
 class AppProcess:
-    proc: asyncio.subprocess.Process
+    proc: ProcessLike
     lifeline: int  # our write end; closing it (or our death) ends the app's group
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)  # stdout, stderr, events
     stopping: bool = False
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        return self.proc.pid  # the leader of its own process group
+
+    @property
+    def forked(self) -> bool:
+        return isinstance(self.proc, ForkedProcess)
 
     async def stop(self, grace: float) -> None:
         """TERM the whole group, KILL it after the grace period, then reap."""
@@ -67,6 +119,82 @@ def _signal_group(pid: int, sig: int) -> None:
             os.killpg(pid, sig)  # the app is its group's leader: pgid == pid
         else:  # Windows: no groups to signal; terminate the process itself
             os.kill(pid, sig)
+
+
+class Launcher:
+    """Starts app processes: forked by a preloader when possible, else spawned.
+
+    ``note`` gets one line for the user when the preloader fails and spawning takes over.
+    """
+
+    def __init__(self, note: Callable[[str], None]) -> None:
+        from .preload import PreloadPool, can_preload
+
+        self._pool = PreloadPool(note) if can_preload() else None
+
+    async def launch(
+        self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_message: OnMessage
+    ) -> AppProcess:
+        from .preload import PreloadError
+
+        pool = self._pool
+        if pool is None or not config.preload:
+            if pool is not None:
+                await pool.close()
+            return await spawn(config, sock, on_line, on_message)
+        env = child_env(config, os.environ, _package_parent(config.python), {})
+
+        def learning(forked: bool) -> OnMessage:
+            def on_learned(message: dict[str, Any]) -> None:
+                on_message(message)
+                pool.learn(config, env, message, forked)
+
+            return on_learned
+
+        preloader = await pool.get(config, env)
+        if preloader is not None:
+            try:
+                return await fork(preloader, config, env, sock, on_line, learning(True))
+            except PreloadError as exc:
+                pool.fail(preloader.key, str(exc))
+        return await spawn(config, sock, on_line, learning(False))
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+async def fork(
+    preloader: Preloader,
+    config: AppConfig,
+    env: dict[str, str],
+    sock: socket.socket,
+    on_line: OnLine,
+    on_message: OnMessage,
+) -> AppProcess:
+    """Have the preloader fork the app with the same socket, pipes and lifeline as spawn."""
+    (event_r, event_w), (life_r, life_w) = os.pipe(), os.pipe()
+    (out_r, out_w), (err_r, err_w) = os.pipe(), os.pipe()
+    ours, theirs = (event_r, life_w, out_r, err_r), (event_w, life_r, out_w, err_w)
+    try:
+        pid, exit_future = await preloader.fork(
+            child_args(config), env, str(config.project_root), (sock.fileno(), *theirs)
+        )
+    except BaseException:
+        for fd in ours:
+            os.close(fd)
+        raise
+    finally:
+        for fd in theirs:  # only the fork holds these now, as after a spawn
+            os.close(fd)
+    events = asyncio.create_task(_read_events(event_r, on_message))
+    app = AppProcess(ForkedProcess(pid, exit_future, events), life_w)
+    app.tasks = [
+        asyncio.create_task(read_fd_lines(out_r, lambda line: on_line("stdout", line))),
+        asyncio.create_task(read_fd_lines(err_r, lambda line: on_line("stderr", line))),
+        events,
+    ]
+    return app
 
 
 async def spawn(
@@ -104,14 +232,14 @@ async def spawn(
     app = AppProcess(proc, life_w)
     assert proc.stdout is not None and proc.stderr is not None
     app.tasks = [
-        asyncio.create_task(_read_lines(proc.stdout, lambda line: on_line("stdout", line))),
-        asyncio.create_task(_read_lines(proc.stderr, lambda line: on_line("stderr", line))),
+        asyncio.create_task(read_lines(proc.stdout, lambda line: on_line("stdout", line))),
+        asyncio.create_task(read_lines(proc.stderr, lambda line: on_line("stderr", line))),
         asyncio.create_task(_read_events(event_r, on_message)),
     ]
     return app
 
 
-async def _read_lines(stream: asyncio.StreamReader, emit: Callable[[str], None]) -> None:
+async def read_lines(stream: asyncio.StreamReader, emit: Callable[[str], None]) -> None:
     while True:
         try:
             raw = await stream.readline()
@@ -122,21 +250,28 @@ async def _read_lines(stream: asyncio.StreamReader, emit: Callable[[str], None])
         emit(raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
-async def _read_events(fd: int, on_message: OnMessage) -> None:
+async def read_fd_lines(fd: int, emit: Callable[[str], None]) -> None:
+    """``read_lines`` from a pipe's read end, which it owns and closes."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=LINE_LIMIT)
     pipe = os.fdopen(fd, "rb", buffering=0)
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
     try:
-        while line := await reader.readline():
-            message = _parse(line)
-            if message is not None:
-                on_message(message)
+        await read_lines(reader, emit)
     finally:
         transport.close()
 
 
-def _parse(line: bytes) -> dict[str, Any] | None:
+async def _read_events(fd: int, on_message: OnMessage) -> None:
+    def on_line(line: str) -> None:
+        message = _parse(line)
+        if message is not None:
+            on_message(message)
+
+    await read_fd_lines(fd, on_line)
+
+
+def _parse(line: str) -> dict[str, Any] | None:
     try:
         message = json.loads(line)
     except ValueError:
@@ -144,6 +279,7 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) and "event" in message else None
 
 
+@functools.cache  # one private folder per interpreter, not per restart
 def _package_parent(python: str) -> str:
     """A folder holding failsafe_flask and nothing else of ours for the app's path.
 

@@ -59,3 +59,10 @@ def test_dot_env_is_used_when_present(tmp_path: Path) -> None:
 def test_mistakes_are_explained(tmp_path: Path, raw: object, text: str) -> None:
     with pytest.raises(SettingsError, match=text.replace("(", r"\(").replace("*", r"\*")):
         parse_settings(raw, tmp_path)
+
+
+def test_preload_is_on_unless_turned_off(tmp_path: Path) -> None:
+    assert parse_settings({}, tmp_path).preload
+    assert not parse_settings({"preload": False}, tmp_path).preload
+    with pytest.raises(SettingsError, match="failsafeFlask.preload must be true or false"):
+        parse_settings({"preload": "no"}, tmp_path)
