@@ -70,6 +70,7 @@ class RequestStream:
     def __init__(self, port: int, interval: float = 0.005) -> None:
         self.total = 0
         self.failed = 0
+        self.slowest = 0.0  # seconds: a request held in the backlog during a restart
         self._port = port
         self._interval = interval
         self._stop = threading.Event()
@@ -85,7 +86,9 @@ class RequestStream:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            start = time.monotonic()
             reply = get(self._port, timeout=10.0)
+            self.slowest = max(self.slowest, time.monotonic() - start)
             self.total += 1
             self.failed += reply.status != 200
             self._stop.wait(self._interval)

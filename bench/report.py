@@ -92,6 +92,7 @@ METRICS = (
     Metric(
         "requests failed during the N restarts", "count", _key("requests_failed"), _requests_note
     ),
+    Metric("slowest request during the N restarts", "ms", _key("slowest_request_s", 1e3)),
     Metric("cold start with 10,000 extra .py files", "ms", _key("cold_start_10k_s", 1e3)),
     Metric("idle CPU with 10,000 extra .py files", "% of a core", _key("idle_cpu_pct")),
     Metric("peak RSS of the process tree", "MiB", _key("peak_rss_mib")),

@@ -19,10 +19,10 @@ from peers import Peer, environment
 from project import MARKER_START, Project
 
 DEADLINE = 30.0  # seconds, for every wait
-PAUSE = 0.3  # between a served save and the next one: a human pace, and the stat
+PAUSE = 0.2  # between a served save and the next one: a human pace, and the stat
 # reloader of a freshly restarted Werkzeug process records mtimes in its first pass
-SETTLE_AFTER_ERROR = 1.5  # a peer that is going to die on a SyntaxError has done so
-SETTLE_BEFORE_IDLE = 1.5  # startup scans are over
+SETTLE_AFTER_ERROR = 1.0  # a peer that is going to die on a SyntaxError has done so
+SETTLE_BEFORE_IDLE = 1.0  # startup scans are over
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ class Run:
         r["restart_s"] = [t for t in times if t is not None]
         r["requests_total"] = stream.total
         r["requests_failed"] = stream.failed
+        r["slowest_request_s"] = stream.slowest
 
     def _idle_phase(self) -> None:
         r = self.result
