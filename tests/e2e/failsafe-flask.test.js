@@ -73,6 +73,7 @@ function settings(appPort) {
     'editor.autoClosingQuotes': 'never',
     'editor.autoIndent': 'none',
     'editor.formatOnSave': false,
+    'files.exclude': { '**/__pycache__': true }, // keeps *.pyc out of quick open
     'failsafeFlask.interpreter': PYTHON,
     'failsafeFlask.port': appPort,
     ...JSON.parse(process.env.E2E_SETTINGS_JSON || '{}'),

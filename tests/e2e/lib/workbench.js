@@ -56,15 +56,37 @@ class Workbench {
     );
   }
 
-  /** Types `text` into the open quick input and clicks the row whose label is `label`. */
-  async pickRow(text, label, { timeout = 20_000, exact = true } = {}) {
+  /**
+   * Types `text` into the open quick input, waits until the focused row is the one
+   * labelled `label` (the same twice in a row: results may still be arriving) and
+   * presses Enter. Keyboard, not a click: the list recycles its row elements while it
+   * fills, so a click can land on another entry.
+   */
+  async pickRow(text, label, { timeout = 20_000, detail } = {}) {
     const page = this.page;
     await page.keyboard.type(text);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({
-      has: page.locator('.label-name', { hasText: exact ? new RegExp(`^\\s*${escapeRe(label)}\\s*$`) : label }),
+    let seen;
+    let stable = 0;
+    await until(
+      `the quick input's focused row to be "${label}"`,
+      async () => {
+        seen = await page.evaluate(() => {
+          const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+          if (!row) return undefined;
+          const name = row.querySelector('.label-name');
+          return { label: (name?.textContent ?? '').trim(), text: row.textContent.replace(/\s+/g, ' ').trim() };
+        });
+        const ok = !!seen && seen.label === label && (!detail || seen.text.includes(detail));
+        stable = ok ? stable + 1 : 0;
+        return stable >= 2;
+      },
+      { timeout, interval: 150 },
+    ).catch(async (err) => {
+      const rows = await page.$$eval('.quick-input-list .monaco-list-row', (rs) => rs.map((r) => r.textContent.trim()));
+      err.message += ` (focused: ${JSON.stringify(seen)}; rows: ${JSON.stringify(rows.slice(0, 8))})`;
+      throw err;
     });
-    await row.first().waitFor({ state: 'visible', timeout });
-    await row.first().click();
+    await page.keyboard.press('Enter');
     await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout });
   }
 
@@ -80,13 +102,8 @@ class Workbench {
     const name = relPath.split('/').pop();
     log(`open: ${relPath}`);
     await this.openQuickInput('Control+P', '');
-    await this.page.keyboard.type(relPath);
-    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({
-      has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(name)}\\s*$`) }),
-      hasText: relPath.includes('/') ? relPath.split('/').slice(0, -1).join('/') : undefined,
-    });
-    await row.first().waitFor({ state: 'visible', timeout: 20_000 });
-    await row.first().click();
+    const dir = relPath.includes('/') ? relPath.split('/').slice(0, -1).join('/') : undefined;
+    await this.pickRow(relPath, name, { detail: dir });
     await this.page.waitForSelector(`.tab.active[aria-label^="${name}"], .tab.active[data-resource-name="${name}"]`, {
       timeout: 20_000,
     });
