@@ -16,10 +16,15 @@ class Peer:
     key: str
     label: str  # how the table names it: the command a developer types
     argv: Callable[[int], list[str]]
+    default: bool = True  # measured unless --peers names another set
 
 
 def _ours(port: int) -> list[str]:
     return [str(BIN / "failsafe-flask"), "run", "--app", "app", "--port", str(port)]
+
+
+def _ours_spawn(port: int) -> list[str]:
+    return [*_ours(port), "--no-preload"]  # a new interpreter per restart: the fallback
 
 
 def _flask_debug(port: int) -> list[str]:
@@ -41,6 +46,7 @@ PEERS = (
     Peer("flask", "flask run --debug", _flask_debug),
     Peer("app_py", "python app.py (debug=True)", _app_py),
     Peer("watchfiles", "watchfiles 'flask run'", _watchfiles),
+    Peer("ours_spawn", "failsafe-flask run --no-preload", _ours_spawn, default=False),
 )
 
 

@@ -124,8 +124,8 @@ def _ours_median(metric: Metric, results: Results) -> Optional[float]:
 def _rows(metric: Metric, results: Results) -> list[str]:
     ours = _ours_median(metric, results)
     rows = []
-    for peer in PEERS:
-        runs = results.get(peer.key, [])
+    for peer in (p for p in PEERS if p.key in results):
+        runs = results[peer.key]
         values = [v for run in runs for v in metric.values(run)]
         note = metric.note(runs) if metric.note and runs else ""
         if not values:

@@ -38,7 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, help="runs per peer (default 5, --quick 2)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw numbers here")
     parser.add_argument(
-        "--peers", help="comma-separated subset of: " + ",".join(p.key for p in PEERS)
+        "--peers",
+        help="comma-separated, from: "
+        + ",".join(p.key for p in PEERS)
+        + " (default: all but ours_spawn)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp project and logs")
     return parser
@@ -64,7 +67,7 @@ def _options(args: argparse.Namespace) -> Options:
 def _measure(args: argparse.Namespace, work: Path) -> dict[str, list[dict[str, Any]]]:
     runs = args.runs or (2 if args.quick else 5)
     opts = _options(args)
-    wanted = set(args.peers.split(",")) if args.peers else {p.key for p in PEERS}
+    wanted = set(args.peers.split(",")) if args.peers else {p.key for p in PEERS if p.default}
     project = Project(work / "project")
     project.create(opts.extra_files)
     _warm_up(project.root)
