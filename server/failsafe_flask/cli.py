@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-preload", action="store_true", help="start each app process in a new interpreter"
     )
+    run.add_argument(
+        "--load-timeout",
+        type=_seconds,
+        default=30.0,
+        help="seconds before a load that never ends is reported (default 30)",
+    )
     run.add_argument("--project", default=".", help="the project folder (default: here)")
     commands.add_parser("lsp", help="serve the Language Server Protocol on stdio")
     return parser
@@ -58,6 +64,16 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
     return port
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return seconds
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
@@ -85,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         env_file=args.env_file,
         extra_watch=_split(args.extra_files),
         excludes=_split(args.exclude),
+        load_timeout=args.load_timeout,
     )
     from .terminal import run
 

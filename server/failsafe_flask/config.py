@@ -46,3 +46,4 @@ class AppConfig:
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
+    load_timeout: float = 30.0  # seconds before a load that never ends is reported

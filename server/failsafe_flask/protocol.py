@@ -19,6 +19,7 @@ ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
 ENV_LIFELINE_FD = "FAILSAFE_FLASK_LIFELINE_FD"  # read end; EOF means the supervisor died
 ENV_SERVER_FD = "WERKZEUG_SERVER_FD"  # the listening socket, as Werkzeug's reloader passes it
 ENV_PROJECT_ROOT = "FAILSAFE_FLASK_PROJECT_ROOT"
+ENV_LOAD_TIMEOUT = "FAILSAFE_FLASK_LOAD_TIMEOUT"  # seconds before a stuck load is reported
 
 
 class Frame(TypedDict):

@@ -10,6 +10,7 @@ import os
 import tokenize
 import traceback
 import warnings
+from types import FrameType
 from typing import Optional
 
 from failsafe_flask.child.paths import absolute_path, is_project_file, is_pseudo_file
@@ -87,7 +88,15 @@ def cap_text(text: str, limit: int) -> str:
 
 def frames_of(exc: BaseException, root: str) -> list[Frame]:
     """Frames outermost first; over ``MAX_FRAMES`` keep the head and the tail."""
-    summaries = list(traceback.extract_tb(exc.__traceback__))
+    return _capped_frames(list(traceback.extract_tb(exc.__traceback__)), root)
+
+
+def stack_frames(frame: Optional[FrameType], root: str) -> list[Frame]:
+    """A live stack (``sys._current_frames()``), outermost first, capped as ``frames_of``."""
+    return _capped_frames(list(traceback.extract_stack(frame)), root) if frame else []
+
+
+def _capped_frames(summaries: list[traceback.FrameSummary], root: str) -> list[Frame]:
     if len(summaries) > MAX_FRAMES:
         summaries = summaries[:HEAD_FRAMES] + summaries[-TAIL_FRAMES:]
     return [_frame(summary, root) for summary in summaries]

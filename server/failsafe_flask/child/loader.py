@@ -59,13 +59,13 @@ def _is_no_app_exception(exc: BaseException) -> bool:
 def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionInfo:
     """``describe`` the real error; a NoAppException also says what was tried."""
     info = describe(exc, root)
-    info["frames"] = _without_loader_frames(info["frames"])
+    info["frames"] = without_loader_frames(info["frames"])
     if _is_no_app_exception(exc):
         info["message"] += "\n" + what_was_tried(spec, os.getcwd())
     return info
 
 
-def _without_loader_frames(frames: list[Frame]) -> list[Frame]:
+def without_loader_frames(frames: list[Frame]) -> list[Frame]:
     """Drop the outer frames of our loader and Flask's: the user's code starts after them."""
     ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     start = 0

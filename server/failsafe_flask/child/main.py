@@ -19,6 +19,7 @@ from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
 from failsafe_flask.child.paths import imported_project_files, third_party_packages
+from failsafe_flask.child.watchdog import LoadWatchdog, load_timeout_from_env
 from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
@@ -26,6 +27,7 @@ from failsafe_flask.protocol import (
     EVENT_LOADING,
     EVENT_READY,
     EVENT_REQUEST_ERROR,
+    ExceptionInfo,
     LoadErrorEvent,
     LoadingEvent,
     ReadyEvent,
@@ -62,13 +64,34 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     spec = args.app or os.environ.get("FLASK_APP") or ""
     loading: LoadingEvent = {"event": EVENT_LOADING, "pid": os.getpid(), "app": spec}
     writer.emit(loading)
+    watchdog = _watch_loading(writer, spec, root)
     try:
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
+        watchdog.done()
         _serve_load_error(exc, spec, root, writer, args)
+    watchdog.done()
     _report_request_errors(app, writer, root)
     writer.emit(_ready_event(args, root))
     _serve(app, args, debug=app.debug)
+
+
+def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
+    """Report a load that outlasts the timeout, at the line the main thread is stuck on."""
+
+    def on_timeout(info: ExceptionInfo) -> None:
+        event: LoadErrorEvent = {
+            "event": EVENT_LOAD_ERROR,
+            "pid": os.getpid(),
+            "error": info,
+            "files": imported_project_files(sys.modules, root),
+            "entry": loader.entry_file(spec, os.getcwd()),
+        }
+        writer.emit(event)
+
+    watchdog = LoadWatchdog(load_timeout_from_env(), root, on_timeout)
+    watchdog.start()
+    return watchdog
 
 
 def _prepare_environment(debug: Optional[bool]) -> None:

@@ -28,7 +28,9 @@ KEYS = (
     "debug",
     "python",
     "preload",
+    "loadTimeout",
 )
+DEFAULT_LOAD_TIMEOUT = 30.0
 
 
 class SettingsError(ValueError):
@@ -54,6 +56,17 @@ def _port(raw: Mapping[str, Any]) -> int:
     if not 0 <= value <= 65535:
         raise SettingsError(f"{SECTION}.port must be between 0 and 65535, got {value}")
     return value
+
+
+def _seconds(raw: Mapping[str, Any], key: str, default: float) -> float:
+    value = raw.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{SECTION}.{key} must be a number of seconds, got {_kind(value)}")
+    if not 0 < value < float("inf"):
+        raise SettingsError(f"{SECTION}.{key} must be more than 0 seconds, got {value}")
+    return float(value)
 
 
 def _bool(raw: Mapping[str, Any], key: str, default: bool) -> bool:
@@ -121,6 +134,7 @@ def parse_settings(raw: object, project_root: Path) -> AppConfig:
         env_file=_env_file(raw, project_root),
         extra_watch=_strings(raw, "extraWatch"),
         excludes=_strings(raw, "excludes"),
+        load_timeout=_seconds(raw, "loadTimeout", DEFAULT_LOAD_TIMEOUT),
     )
 
 

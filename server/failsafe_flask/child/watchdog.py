@@ -1,0 +1,69 @@
+"""A load that never ends (an endless loop, a blocking call at import) still gets reported.
+
+A thread waits while the main thread loads the app; if loading outlasts the timeout, it
+reports a ``TimeoutError`` load error whose frames are where the main thread is stuck at
+that moment, then lets loading go on: the next save restarts the app anyway, and should
+the load finish after all, the ``ready`` event that follows says so.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+
+from failsafe_flask.child.exceptions import stack_frames
+from failsafe_flask.child.loader import without_loader_frames
+from failsafe_flask.protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, Frame
+
+DEFAULT_LOAD_TIMEOUT = 30.0
+
+
+def load_timeout_from_env() -> float:
+    """The timeout the supervisor passed; the default for a manual run or a bad value."""
+    try:
+        value = float(os.environ.get(ENV_LOAD_TIMEOUT, DEFAULT_LOAD_TIMEOUT))
+    except ValueError:
+        return DEFAULT_LOAD_TIMEOUT
+    return value if value > 0 else DEFAULT_LOAD_TIMEOUT
+
+
+class LoadWatchdog:
+    """``start()`` before loading, ``done()`` after; ``on_timeout`` gets the stuck stack."""
+
+    def __init__(
+        self, timeout: float, root: str, on_timeout: Callable[[ExceptionInfo], None]
+    ) -> None:
+        self._timeout = timeout
+        self._root = root
+        self._on_timeout = on_timeout
+        self._done = threading.Event()
+        self._main = threading.main_thread().ident
+
+    def start(self) -> None:
+        name = "failsafe-flask-load-watchdog"
+        # A daemon: it must never keep the process alive.
+        threading.Thread(target=self._watch, name=name, daemon=True).start()
+
+    def done(self) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        if self._done.wait(self._timeout):
+            return
+        frame = sys._current_frames().get(self._main) if self._main is not None else None
+        frames = without_loader_frames(stack_frames(frame, self._root))
+        self._on_timeout(stuck_error(self._timeout, frames))
+
+
+def stuck_error(timeout: float, frames: list[Frame]) -> ExceptionInfo:
+    return {
+        "type": "TimeoutError",
+        "message": f"the app did not finish loading in {timeout:g} s; it was here:",
+        "frames": frames,
+        "syntax": None,
+        "paths": [],
+        "cause": None,
+        "context": None,
+    }
