@@ -9,6 +9,7 @@ a burst of changes becomes one restart (hupper's single deciding loop).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import signal
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Optional, cast
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import ExceptionInfo
+from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo
 from . import listener, summary
 from .events import (
     AppExited,
@@ -38,6 +39,12 @@ from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
+EXIT_POLL = 0.05  # how often an app process's exit is looked for (see _leader_exit)
+ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
+ALL_INTERFACES_WARNING = (
+    " * Warning: listening on all interfaces: anyone on your network can reach the app"
+    " and the debugger console (PIN-protected)"
+)
 
 
 class StartError(Exception):
@@ -86,6 +93,8 @@ class Supervisor:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
+        if self._config.host in ALL_INTERFACES:
+            self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
         self._watcher = Watcher(root, self._accepts, self._on_watched)
         self._watcher.start()
         self._wake.clear()
@@ -196,7 +205,7 @@ class Supervisor:
         self._set(state=state, url=None, pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
-            self._config,
+            _for_app_process(self._config),
             self._sock,
             self._on_line,
             lambda message: self._on_message(generation, message),
@@ -223,12 +232,17 @@ class Supervisor:
         await asyncio.gather(*self._retiring)
 
     async def _await_exit(self, app: AppProcess, generation: int) -> None:
-        code = await app.proc.wait()
+        code = await _leader_exit(app)
+        if not app.stopping:
+            # It died on its own (os._exit, a crash): what it started (a subprocess, a
+            # worker pool) is still in its group and may hold the port; end it too.
+            _kill_group(app.pid)
         # Let the event reader deliver what the app said before it died.
         await asyncio.wait(app.tasks[:3], timeout=1.0)
         if app.stopping or generation != self._generation:
             return
-        app.close()
+        # Not app.close(): the lifeline is closed when this app is retired, and closing
+        # its fd number twice would close the next app's pipe that reused it.
         message = _exit_message(code, self._stderr_tail)
         self._emit(AppExited(code, message))
         self._settle(
@@ -300,6 +314,35 @@ def _rules_for(config: AppConfig) -> WatchRules:
         extra_globs=tuple(config.extra_watch),
         always=frozenset(always),
     )
+
+
+def _for_app_process(config: AppConfig) -> AppConfig:
+    """The config an app process gets: its load timeout travels in its environment."""
+    env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
+    return dataclasses.replace(config, env=env)
+
+
+async def _leader_exit(app: AppProcess) -> int:
+    """The app process's exit code as soon as it exits.
+
+    ``Process.wait()`` also waits for its stdout and stderr to close, which never happens
+    while a subprocess it started holds them; the child watcher sets ``returncode`` at
+    the exit itself, so that is what is watched.
+    """
+    waiting = asyncio.ensure_future(app.proc.wait())
+    try:
+        while app.proc.returncode is None and not waiting.done():
+            await asyncio.wait({waiting}, timeout=EXIT_POLL)
+    finally:
+        waiting.cancel()
+    code = app.proc.returncode
+    return code if code is not None else waiting.result()
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if hasattr(os, "killpg"):  # Windows has no process groups to end
+            os.killpg(pgid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _signature(path: str) -> Signature:
