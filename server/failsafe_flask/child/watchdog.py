@@ -53,8 +53,15 @@ class LoadWatchdog:
         if self._done.wait(self._timeout):
             return
         frame = sys._current_frames().get(self._main) if self._main is not None else None
-        frames = without_loader_frames(stack_frames(frame, self._root))
+        frames = from_the_project_on(stack_frames(frame, self._root))
         self._on_timeout(stuck_error(self._timeout, frames))
+
+
+def from_the_project_on(frames: list[Frame]) -> list[Frame]:
+    """A live stack starts at the interpreter's entry (runpy, our loader, Flask's,
+    importlib): the user's story starts at the first project frame."""
+    first = next((i for i, frame in enumerate(frames) if frame["project"]), None)
+    return frames[first:] if first is not None else without_loader_frames(frames)
 
 
 def stuck_error(timeout: float, frames: list[Frame]) -> ExceptionInfo:
