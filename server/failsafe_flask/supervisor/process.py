@@ -106,8 +106,11 @@ class AppProcess:
         await asyncio.wait(self.tasks, timeout=1.0)
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.lifeline)
+        # Once only: a second close could hit a number the next app's lifeline reuses.
+        lifeline, self.lifeline = self.lifeline, -1
+        if lifeline >= 0:
+            with contextlib.suppress(OSError):
+                os.close(lifeline)
 
 
 _SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)

@@ -1,0 +1,233 @@
+"""The preloader end to end: real Supervisor, real preloader, real forks and sockets.
+
+Correctness, not speed. The test process is the supervisor here, so an app whose parent
+is not this process was forked by the preloader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from failsafe_flask.supervisor.events import AppExited, AppOutput
+from integration.cli_harness import Terminal, pids_in_group, wait_until
+from integration.supervisor_harness import DEADLINE, Harness, aget, free_port, get, write
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
+
+StartApp = Callable[..., "asyncio.Future[Harness]"]
+
+# A factory in a package, a module it imports, a module imported by the factory, and a
+# /state route that tells the test what the process looks like from inside.
+FACTORY = """
+    from flask import Flask
+    import helpers
+
+    def create_app():
+        app = Flask(__name__)
+        from . import views
+        app.register_blueprint(views.bp)
+        return app
+"""
+VIEWS = """
+    import json, os, random, sys
+    from flask import Blueprint
+    import helpers
+    bp = Blueprint("views", __name__)
+    print("views imported", flush=True)
+
+    @bp.route("/")
+    def index():
+        return f"views 1 {helpers.VALUE}"
+
+    @bp.route("/state")
+    def state():
+        return json.dumps({
+            "pid": os.getpid(),
+            "ppid": os.getppid(),
+            "random": random.random(),
+            "modules": sorted(sys.modules),
+            "cwd": os.getcwd(),
+            "path0": sys.path[0],
+            "argv": sys.argv,
+            "secret": os.environ.get("SECRET"),
+        })
+
+    @bp.route("/exit")
+    def leave():
+        os._exit(3)
+"""
+PROJECT = {
+    "pkg/__init__.py": FACTORY,
+    "pkg/views.py": VIEWS,
+    "helpers.py": "VALUE = 'helpers 1'\n",
+    "old_module.py": "X = 1\n",
+}
+APP = "pkg:create_app()"
+
+
+async def state(app: Harness) -> dict[str, object]:
+    reply = await aget(f"{app.url}/state")
+    assert reply.status == 200, reply.body
+    return dict(json.loads(reply.body))
+
+
+async def restart(app: Harness, files: dict[str, str]) -> None:
+    mark = await app.save(files)
+    await app.ready(mark)
+
+
+async def test_a_fork_serves_the_new_code_of_every_project_module(start_app: StartApp) -> None:
+    app = await start_app(PROJECT, app=APP)
+    await app.ready()
+    first = await state(app)
+    assert first["ppid"] != os.getpid(), "the first app process should be a fork"
+    assert (await aget(app.url)).body == "views 1 helpers 1"
+    await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})
+    assert (await aget(app.url)).body == "views 1 helpers 2"
+    await restart(app, {"pkg/views.py": VIEWS.replace("views 1", "views 2")})
+    assert (await aget(app.url)).body == "views 2 helpers 2"
+    second = await state(app)
+    assert second["ppid"] == first["ppid"], "the same preloader forked both"
+    # The same process context as `python -m failsafe_flask.child` in the project folder.
+    assert second["cwd"] == str(app.root) and second["path0"] == str(app.root)
+    assert str(second["argv"][0]).endswith(os.path.join("failsafe_flask", "child", "__main__.py"))  # type: ignore[index]
+
+
+async def test_no_stale_project_module_and_fresh_random_seeds(start_app: StartApp) -> None:
+    app = await start_app(
+        {**PROJECT, "helpers.py": "import old_module\nVALUE = 'helpers 1'\n"}, app=APP
+    )
+    await app.ready()
+    first = await state(app)
+    assert "old_module" in first["modules"]  # type: ignore[operator]
+    await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})
+    second = await state(app)
+    assert first["ppid"] == second["ppid"] != os.getpid()
+    assert "old_module" not in second["modules"]  # type: ignore[operator]
+    assert "helpers" in second["modules"]  # type: ignore[operator]
+    assert first["random"] != second["random"]
+
+
+async def test_output_and_exit_status_of_a_fork_reach_the_supervisor(start_app: StartApp) -> None:
+    app = await start_app(PROJECT, app=APP)
+    await app.ready()
+    await app.wait(lambda e: isinstance(e, AppOutput) and e.line == "views imported")
+    assert (await state(app))["ppid"] != os.getpid()
+    mark = app.mark()
+    with pytest.raises(OSError):  # the connection drops: the process is gone
+        await aget(f"{app.url}/exit")
+    exited = await app.wait(lambda e: isinstance(e, AppExited), mark)
+    assert isinstance(exited, AppExited) and exited.returncode == 3
+
+
+async def test_a_changed_installed_package_rebuilds_the_preloader(
+    start_app: StartApp, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    site = tmp_path_factory.mktemp("site")  # outside the project: third-party
+    package = "import os\nVERSION = '{}'\nIMPORTED_BY = os.getpid()\n"
+    write(site, {"fakepkg/__init__.py": package.format(1)})
+    views = VIEWS.replace(
+        'f"views 1 {helpers.VALUE}"',
+        'f"{fakepkg.VERSION} {fakepkg.IMPORTED_BY != os.getpid()}"',
+    ).replace("    import helpers\n", "    import helpers\n    import fakepkg\n")
+    app = await start_app(
+        {**PROJECT, "pkg/views.py": views}, app=APP, env={"PYTHONPATH": str(site)}
+    )
+    await app.ready()
+    assert (await aget(app.url)).body == "1 False"  # the first preloader did not know it
+    # The ready event named fakepkg: a preloader that imports it is built in the
+    # background; restarts fork from it once it is there.
+    await _until_served(app, "1 True")
+    write(site, {"fakepkg/__init__.py": package.format(2)})  # edited in place
+    await _until_served(app, "2 True", restarts=1)
+
+
+async def _until_served(app: Harness, body: str, restarts: int = 50) -> None:
+    deadline = time.monotonic() + DEADLINE
+    for _ in range(restarts):
+        mark = app.mark()
+        await app.supervisor.restart("test")
+        await app.ready(mark)
+        if (await aget(app.url)).body == body or time.monotonic() > deadline:
+            break
+    assert (await aget(app.url)).body == body
+
+
+async def test_a_killed_preloader_falls_back_to_spawn_once_and_still_serves(
+    start_app: StartApp,
+) -> None:
+    app = await start_app(PROJECT, app=APP)
+    await app.ready()
+    preloader = int((await state(app))["ppid"])  # type: ignore[call-overload]
+    assert preloader != os.getpid()
+    mark = app.mark()
+    os.kill(preloader, signal.SIGKILL)
+    note = await app.wait(lambda e: isinstance(e, AppOutput) and "preloader failed" in e.line, mark)
+    assert "new interpreter" in note.line  # type: ignore[union-attr]
+    assert (await aget(app.url)).body == "views 1 helpers 1"  # the orphaned fork serves on
+    await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})  # stops the orphan, spawns
+    assert (await aget(app.url)).body == "views 1 helpers 2"
+    assert (await state(app))["ppid"] == os.getpid()
+    await restart(app, {"helpers.py": "VALUE = 'helpers 3'\n"})
+    assert (await aget(app.url)).body == "views 1 helpers 3"
+    notes = [e for e in app.events if isinstance(e, AppOutput) and "preloader failed" in e.line]
+    assert len(notes) == 1
+
+
+async def test_a_settings_change_rebuilds_and_the_env_is_the_apps(start_app: StartApp) -> None:
+    app = await start_app(PROJECT, app=APP, env={"SECRET": "one"})
+    await app.ready()
+    first = await state(app)
+    assert first["secret"] == "one" and first["ppid"] != os.getpid()
+    mark = app.mark()
+    await app.supervisor.reconfigure(
+        app.config.__class__(**{**vars(app.config), "env": {"SECRET": "two"}})
+    )
+    await app.ready(mark)
+    second = await state(app)
+    assert second["secret"] == "two"
+    assert second["ppid"] not in (first["ppid"], os.getpid()), "a new preloader forked it"
+
+
+async def test_preload_off_spawns(start_app: StartApp) -> None:
+    app = await start_app(PROJECT, app=APP, preload=False)
+    await app.ready()
+    assert (await state(app))["ppid"] == os.getpid()
+
+
+def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Path) -> None:
+    write(tmp_path, PROJECT)
+    port = free_port()
+    term = Terminal(tmp_path, "--app", APP, "--port", str(port))
+    try:
+        term.expect("Running: serving on")
+        app_state = json.loads(get(f"http://127.0.0.1:{port}/state").body)
+        app_pid, preloader = int(app_state["pid"]), int(app_state["ppid"])
+        assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
+        os.kill(term.proc.pid, signal.SIGKILL)
+        term.proc.wait(DEADLINE)
+        wait_until(lambda: not pids_in_group(app_pid), "the app's group is gone")
+        wait_until(lambda: not _alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
+
+
+def _parent(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
