@@ -37,6 +37,7 @@ interface Running {
   client: LanguageClient;
   python: string;
   folder: vscode.WorkspaceFolder;
+  restarts: number; // times the client reached Running (more than once: after a crash)
 }
 
 export class FlaskServer implements vscode.Disposable {
@@ -48,10 +49,6 @@ export class FlaskServer implements vscode.Disposable {
   readonly requestRestart: Coalesced = coalesce((reasons) => this.rebuild(reasons));
 
   constructor(private readonly options: FlaskServerOptions) {}
-
-  get isStarted(): boolean {
-    return this.running !== undefined;
-  }
 
   /** Starts the app in `folder`, starting the language server first if needed. */
   async start(folder: vscode.WorkspaceFolder): Promise<void> {
@@ -67,7 +64,7 @@ export class FlaskServer implements vscode.Disposable {
   }
 
   async restart(folder: vscode.WorkspaceFolder): Promise<void> {
-    if (!this.running) return this.start(folder);
+    if (!this.running?.client.isRunning()) return this.start(folder);
     this.wanted = true;
     await this.execute(SERVER_COMMANDS.restart);
   }
@@ -113,7 +110,7 @@ export class FlaskServer implements vscode.Disposable {
     }
     this.options.onStatus({ ...STOPPED, state: 'starting', message: 'Starting the language server' });
     const client = this.createClient(python, folder);
-    this.running = { client, python, folder };
+    this.running = { client, python, folder, restarts: 0 };
     try {
       await client.start();
     } catch (err) {
@@ -148,6 +145,12 @@ export class FlaskServer implements vscode.Disposable {
     });
     client.onDidChangeState((e) => {
       if (e.newState === ClientState.Stopped) this.options.onStatus(STOPPED);
+      // vscode-languageclient restarts a crashed server by itself; the new one has no
+      // app running: start it again if the user wanted it (our own first start is
+      // followed by the start command in start()).
+      if (e.newState === ClientState.Running && this.running?.client === client && this.running.restarts++ > 0) {
+        this.afterCrash(folder);
+      }
     });
     return client;
   }
@@ -182,9 +185,17 @@ export class FlaskServer implements vscode.Disposable {
     };
   }
 
+  private afterCrash(folder: vscode.WorkspaceFolder): void {
+    if (!this.wanted) return;
+    this.options.log.warn('The language server was restarted after a crash: starting the app again');
+    this.execute(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath }).catch((err: unknown) => {
+      this.options.log.error(`Starting the app after a server restart failed: ${errorText(err)}`);
+    });
+  }
+
   private async execute(command: string, arg?: object): Promise<void> {
     const client = this.running?.client;
-    if (!client) return;
+    if (!client?.isRunning()) return;
     const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
       command,
       arguments: arg ? [arg] : [],
