@@ -95,7 +95,12 @@ class Supervisor:
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
         if self._config.host in ALL_INTERFACES:
             self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
-        self._watcher = Watcher(root, self._accepts, self._on_watched)
+        self._watcher = Watcher(
+            root,
+            self._accepts,
+            self._on_watched,
+            lambda text: self._emit(AppOutput("stderr", text)),
+        )
         self._watcher.start()
         self._wake.clear()
         self._loop_task = asyncio.create_task(self._restart_loop())

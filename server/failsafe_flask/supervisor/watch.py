@@ -1,7 +1,9 @@
 """The native watcher: changes made outside the editor (git, another tool, a terminal).
 
 watchfiles runs inotify / FSEvents in Rust and batches a burst (a `git checkout` of
-hundreds of files) into one set, so nothing here polls the tree.
+hundreds of files) into one set, so nothing here polls the tree. It is compiled, so the
+VS Code extension cannot bundle it for every interpreter: without it, the editor's own
+save and file events are the only triggers, and the watcher says so once.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import watchfiles
-
 log = logging.getLogger(__name__)
+
+UNAVAILABLE = (
+    "watchfiles is not installed in this interpreter: changes made outside the editor "
+    "are seen only through the editor's file events (pip install watchfiles)."
+)
 
 
 class Watcher:
@@ -22,10 +27,12 @@ class Watcher:
         root: str,
         accept: Callable[[str], bool],
         on_changes: Callable[[list[str]], None],
+        on_unavailable: Callable[[str], None],
     ) -> None:
         self._root = root
         self._accept = accept
         self._on_changes = on_changes
+        self._on_unavailable = on_unavailable
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -41,6 +48,11 @@ class Watcher:
             self._task = None
 
     async def _run(self) -> None:
+        try:
+            import watchfiles
+        except ImportError:
+            self._on_unavailable(UNAVAILABLE)
+            return
         try:
             async for changes in watchfiles.awatch(
                 self._root,

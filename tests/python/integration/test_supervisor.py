@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -297,3 +298,17 @@ async def test_env_file_reaches_the_app_and_a_missing_one_is_an_error_until_crea
     )
     await app.ready(mark)
     assert (await aget(app.url)).body == "hello there"
+
+
+async def test_without_watchfiles_editor_saves_still_restart(
+    start_app: StartApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from failsafe_flask.supervisor.events import AppOutput
+
+    monkeypatch.setitem(sys.modules, "watchfiles", None)  # as in the extension's bundle
+    app = await start_app({"app.py": APP})
+    await app.ready()
+    await app.wait(lambda e: isinstance(e, AppOutput) and "watchfiles is not installed" in e.line)
+    mark = await app.save({"app.py": APP.replace("version 1", "version 2")})
+    await app.ready(mark)
+    assert (await aget(app.url)).body == "version 2"
