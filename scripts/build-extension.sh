@@ -45,14 +45,7 @@ check_bundled_imports() {
 import sys
 sys.path[:0] = ["bundled/libs", "bundled/server"]
 import attrs, cattrs, lsprotocol.types, pygls.lsp.server  # noqa: E401
-try:
-    import failsafe_flask.lsp.server  # noqa: F401
-except ModuleNotFoundError as exc:
-    if exc.name != "watchfiles":
-        raise
-    # Known gap (reported): the server must import watchfiles lazily and fall back to the
-    # editor's file events; until then it cannot start where watchfiles is not installed.
-    print("WARNING: the bundled server needs watchfiles at import time", file=sys.stderr)
+import failsafe_flask.lsp.server  # noqa: F401 - watchfiles is optional, imported lazily
 print("bundled server imports: ok")
 PY
 }
