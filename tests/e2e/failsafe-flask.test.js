@@ -165,7 +165,10 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     for (const s of servers) await s.stop();
     // The app must not outlive the editor: anything still running in the copied projects
     // escaped the process group. Report it, then end it by pid.
-    const left = processesUnder(path.join(runDir, 'projects'));
+    let left = [];
+    await until('no process left in the copied projects', () => (left = processesUnder(path.join(runDir, 'projects'))).length === 0, {
+      timeout: 5000,
+    }).catch(() => undefined);
     for (const pid of left) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -10,6 +10,17 @@ const { until, freePort, get, log } = require('./util');
 
 const ENTRY = path.join(__dirname, '..', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
+// Leader of code-server's process group: starts it, forwards TERM/INT, and kills the whole
+// group (itself included) once code-server has exited or the test process ($1) is gone.
+const GUARD = `
+parent=$1; shift
+"$@" &
+cs=$!
+trap 'kill -TERM "$cs" 2>/dev/null; wait "$cs"; kill -KILL 0' TERM INT
+while kill -0 "$parent" 2>/dev/null && kill -0 "$cs" 2>/dev/null; do sleep 1; done
+kill -KILL 0
+`;
+
 /** Every live code-server group, killed on exit/SIGINT/SIGTERM even when a test throws. */
 const live = new Set();
 function killAllSync() {
@@ -96,7 +107,9 @@ class CodeServer {
     ];
     if (!this.workspaceTrust) args.push('--disable-workspace-trust');
     const logFd = fs.openSync(this.logFile, 'a');
-    this.proc = spawn(process.execPath, args, {
+    // The group's leader is a small guard: it ends the whole group when code-server exits
+    // or when this test process is gone, even by SIGKILL (then no handler of ours runs).
+    this.proc = spawn('bash', ['-c', GUARD, 'e2e-guard', String(process.pid), process.execPath, ...args], {
       env: this.env(),
       cwd: this.dir,
       detached: true, // setsid: its own process group, killed as a whole
