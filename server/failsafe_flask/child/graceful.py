@@ -3,12 +3,13 @@
 The supervisor restarts the app with SIGTERM to its group (SIGKILL after a grace period).
 Connections still in the listening backlog are safe (the supervisor holds the socket and
 the next app process accepts them); only connections this process already accepted would
-be reset, so it finishes those first.
+be reset, so it finishes those first, and it accepts none after SIGTERM.
 """
 
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import threading
 import time
@@ -83,13 +84,17 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
     return TrackingHandler
 
 
-def stop_server_on_sigterm(server: BaseWSGIServer) -> None:
-    """SIGTERM makes ``server.serve_forever`` return between two accepts.
+def serve_until_sigterm(server: BaseWSGIServer) -> None:
+    """Serve until SIGTERM (or Ctrl-C); not one connection is accepted once it arrives.
 
-    ``shutdown`` must run outside the serving thread, and a signal handler may interrupt
-    that thread anywhere (even inside ``Thread.start``), so the handler only writes a
-    byte on a pipe and a waiting thread does the rest (a self-pipe, as hupper does).
-    Raising KeyboardInterrupt instead could drop a connection just accepted.
+    socketserver's ``serve_forever`` sees a shutdown request only once per poll interval
+    (0.5 s), and meanwhile keeps accepting on the socket the next app process already
+    serves: a request sent after a save could get the old code. Here the handler only
+    writes a byte on a pipe that the same ``select`` watches (a self-pipe, as hupper
+    does), so the loop ends before its next accept; raising from the handler instead
+    could drop a connection just accepted. The socket is non-blocking because every app
+    process selects on it: the one that loses the race for a connection must go back to
+    its loop, not block in ``accept`` and take the next request after it was told to stop.
     """
     read_end, write_end = os.pipe()
 
@@ -97,10 +102,21 @@ def stop_server_on_sigterm(server: BaseWSGIServer) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM just ends us
         os.write(write_end, b"x")
 
-    def wait_then_shutdown() -> None:
-        os.read(read_end, 1)
-        server.shutdown()
-
-    threading.Thread(target=wait_then_shutdown, name="failsafe-flask-stop", daemon=True).start()
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, interrupt)
+    server.socket.setblocking(False)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(read_end, selectors.EVENT_READ)
+            selector.register(server, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if read_end in ready:
+                    return
+                if server in ready:
+                    server._handle_request_noblock()  # type: ignore[attr-defined]
+                server.service_actions()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -164,8 +164,7 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoRet
     )
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
-    graceful.stop_server_on_sigterm(server)
-    server.serve_forever()  # returns on SIGTERM (or Ctrl-C), its socket copy closed
+    graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
     # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
     in_flight.wait_idle(DRAIN_TIMEOUT)
     sys.stdout.flush()

@@ -49,20 +49,69 @@ def group_members(pgid: int) -> list[int]:
     return found
 
 
-def app_processes() -> list[int]:
-    """Live app processes (``failsafe_flask.child``) started by this test process."""
-    found = []
+def descendants(pid: int | None = None) -> list[int]:
+    """Live descendants of ``pid`` (this process by default): spawned or forked apps,
+    preloaders, and whatever those started."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         fields = _stat_fields(entry) if entry.isdigit() else None
-        if not fields or fields[0] == "Z" or int(fields[1]) != os.getpid():
+        if fields and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, pending = [], [pid or os.getpid()]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def app_processes() -> list[int]:
+    """Live app processes started under this test process: leaders of their own group
+    running ``failsafe_flask.child`` (spawned, or forked by a preloader)."""
+    found = []
+    for pid in descendants():
+        fields = _stat_fields(pid)
+        if fields is None or int(fields[2]) != pid:
             continue
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
             continue
-        if b"failsafe_flask.child" in cmdline:
-            found.append(int(entry))
+        if b"FAILSAFE_FLASK_EVENT_FD=" in environ:
+            found.append(pid)
     return found
+
+
+def listening_inodes(port: int) -> set[str]:
+    """``socket:[inode]`` of whatever listens on this TCP port (IPv4 or IPv6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    return inodes
+
+
+def fd_targets(pid: int) -> dict[int, str]:
+    """fd number -> what it is (``socket:[..]``, ``pipe:[..]``, a path) for one process."""
+    targets = {}
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return {}
+    for fd in fds:
+        try:
+            targets[int(fd)] = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+    return targets
+
+
+def holders(target: str, among: list[int] | None = None) -> list[int]:
+    """Processes (descendants of this one by default) with an fd on ``target``."""
+    pids = descendants() if among is None else among
+    return [pid for pid in pids if target in fd_targets(pid).values()]
 
 
 def is_alive(pid: int) -> bool:
