@@ -128,3 +128,7 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
         return True
+
+
+# The language server's harness, for the faults that need the real `failsafe-flask lsp`.
+from lsp.conftest import Session, SessionFactory, lsp_session  # noqa: E402, F401
