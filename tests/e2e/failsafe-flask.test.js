@@ -41,6 +41,14 @@ const BROWSER_FLAGS = [
 const VIEWS = fs.readFileSync(path.join(REPO, 'examples', 'hello', 'hello', 'views.py'), 'utf8');
 const APP = fs.readFileSync(path.join(REPO, 'examples', 'hello', 'app.py'), 'utf8');
 
+/** Opens `rel` in the editor, replaces its text by typing, saves, checks the file on disk. */
+async function edit(wb, project, rel, text) {
+  await wb.openFile(rel);
+  await wb.replaceAndSave(text);
+  const onDisk = fs.readFileSync(path.join(project, rel), 'utf8');
+  assert.equal(onDisk, text, `${rel} on disk is what was typed`);
+}
+
 function lineOf(text, needle) {
   const i = text.split('\n').findIndex((l) => l.includes(needle));
   assert.ok(i >= 0, `"${needle}" not found`);
@@ -218,9 +226,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     async () => {
       const broken = VIEWS.replace('@bp.route("/boom")', 'def broken(:\n    pass\n\n\n@bp.route("/boom")');
       const badLine = lineOf(broken, 'def broken(:');
-      await wb.openFile('hello/views.py');
-      await wb.replaceAndSave(broken);
-      assert.equal(fs.readFileSync(path.join(project, 'hello', 'views.py'), 'utf8'), broken, 'the file on disk is what was typed');
+      await edit(wb, project, 'hello/views.py', broken);
       await wb.waitSquiggleOn(badLine);
       await wb.waitStatus(STATUS_ID, 'failed', (s) => /failed/.test(s.aria));
       await until('error count 1 in the status bar', async () => (await wb.errorCount()) >= 1);
@@ -246,8 +252,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     () => page,
     async () => {
       const fixed = VIEWS.replace('current_app.config["GREETING"]', 'current_app.config["GREETING"] + " (edited)"');
-      await wb.openFile('hello/views.py');
-      await wb.replaceAndSave(fixed);
+      await edit(wb, project, 'hello/views.py', fixed);
       await wb.waitNoSquiggle();
       await wb.waitStatus(STATUS_ID, `running on :${appPort}`, (s) => /running/.test(s.aria) && s.text.includes(`:${appPort}`));
       await until('no errors in the status bar', async () => (await wb.errorCount()) === 0);
@@ -267,8 +272,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     async () => {
       const broken = APP.replace('app = create_app()', 'app = create_ap()');
       const badLine = lineOf(broken, 'create_ap()');
-      await wb.openFile('app.py');
-      await wb.replaceAndSave(broken);
+      await edit(wb, project, 'app.py', broken);
       await wb.waitSquiggleOn(badLine);
       await wb.waitStatus(STATUS_ID, 'failed', (s) => /failed/.test(s.aria));
       const res = await until(`GET / on :${appPort} -> 500 NameError`, async () => {
@@ -277,7 +281,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
       });
       assert.match(res.body, /create_ap/);
       await shot(page, 'step4-name-error');
-      await wb.replaceAndSave(APP);
+      await edit(wb, project, 'app.py', APP);
       await wb.waitNoSquiggle();
       await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria));
       await until('the app serves again', async () => (await get(appPort, '/')).status === 200);
