@@ -86,3 +86,11 @@ EVENT_LOADING = "loading"
 EVENT_READY = "ready"
 EVENT_LOAD_ERROR = "load_error"
 EVENT_REQUEST_ERROR = "request_error"
+
+
+def display_url(host: str, port: int) -> str:
+    """The URL to open: a wildcard address is not one a browser can visit."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"

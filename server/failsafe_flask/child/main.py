@@ -32,6 +32,7 @@ from failsafe_flask.protocol import (
     LoadingEvent,
     ReadyEvent,
     RequestErrorEvent,
+    display_url,
 )
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
@@ -103,14 +104,6 @@ def _prepare_environment(debug: Optional[bool]) -> None:
     if ENV_SERVER_FD not in os.environ:
         # A manual run: let run_simple bind the port itself instead of expecting an fd.
         os.environ.pop("WERKZEUG_RUN_MAIN", None)
-
-
-def display_url(host: str, port: int) -> str:
-    """The URL to open: a wildcard address is not one a browser can visit."""
-    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/"
 
 
 def _ready_event(args: argparse.Namespace, root: str) -> ReadyEvent:

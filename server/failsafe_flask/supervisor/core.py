@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Optional, cast
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo
+from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
 from . import listener, summary
 from .events import (
     AppExited,
@@ -137,20 +137,44 @@ class Supervisor:
             self._request_restart(reason)
 
     async def reconfigure(self, config: AppConfig) -> None:
-        old, self._config = self._config, config
-        self._rules = _rules_for(config).with_named(self._rules.named)
+        """Apply new settings; a running app restarts with them.
+
+        A new host or port is bound before the old socket is let go: when it cannot be
+        had, StartError is raised and the app goes on serving where it was.
+        """
+        old = self._config
+        if self._sock is None or old.project_root == config.project_root:
+            self._config = config
+            self._rules = _rules_for(config).with_named(self._rules.named)
         if self._sock is None:
             return
-        rebind = (old.host, old.port, old.project_root) != (
-            config.host,
-            config.port,
-            config.project_root,
-        )
-        if rebind:
+        if old.project_root != config.project_root:  # another project: start afresh
             await self.stop()
+            self._config, self._rules = config, _rules_for(config)
             await self.start()
+        elif (old.host, old.port) != (config.host, config.port):
+            await self._rebind(old)
         else:
             self._request_restart("settings changed")
+
+    async def _rebind(self, old: AppConfig) -> None:
+        try:
+            sock = listener.bind(self._config.host, self._config.port)
+        except listener.BindError as exc:
+            self._config = old
+            self._rules = _rules_for(old).with_named(self._rules.named)
+            raise StartError(str(exc)) from None
+        if self._config.port == 0:
+            self._config = dataclasses.replace(self._config, port=listener.bound_port(sock))
+        async with self._lock:
+            self._burst_started = time.monotonic()
+            message = f"Restarting: moving to {self._config.host}:{self._config.port}"
+            self._set(state=State.RESTARTING, restarts=self._status.restarts + 1, message=message)
+            await self._kill_app()
+            assert self._sock is not None
+            self._sock.close()
+            self._sock = sock
+            await self._launch(State.RESTARTING, message)
 
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
@@ -207,7 +231,7 @@ class Supervisor:
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
-        self._set(state=state, url=None, pid=None, errors=0, message=message)
+        self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
             _for_app_process(self._config),
@@ -286,7 +310,8 @@ class Supervisor:
             summary.location(error, entry), str(self._config.project_root)
         )
         text = summary.headline(error) + (f" ({where})" if where else "")
-        self._settle(State.FAILED, url=None, errors=1, message=text)
+        # The port still answers, with the error page: the URL stays.
+        self._settle(State.FAILED, url=self._url(), errors=1, message=text)
 
     def _on_request_error(self, message: dict[str, Any]) -> None:
         error = cast(ExceptionInfo, message["error"])
@@ -295,6 +320,9 @@ class Supervisor:
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
+
+    def _url(self) -> str:
+        return display_url(self._config.host, self._config.port)
 
     def _settle(self, state: State, **changes: Any) -> None:
         """A (re)start has ended, well or badly: record how long it took."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from failsafe_flask.supervisor.events import AppReady, AppRequestError, State
+from failsafe_flask.supervisor.events import AppReady, AppRequestError, State, StatusChanged
 from integration.supervisor_harness import Harness, aget, get
 
 APP = """
@@ -274,6 +274,36 @@ async def test_settings_change_moves_the_app_to_a_new_port(
     assert get(f"http://127.0.0.1:{new_port}/").body == "version 1"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", old_port))
+    states = [e.status.state for e in app.events[mark:] if isinstance(e, StatusChanged)]
+    assert State.STOPPED not in states  # a status bar must not flicker to stopped
+    assert app.supervisor.status.url == f"http://127.0.0.1:{new_port}/"
+
+
+async def test_a_port_that_cannot_be_had_leaves_the_app_where_it_was(start_app: StartApp) -> None:
+    import dataclasses
+
+    from failsafe_flask.supervisor.core import StartError
+
+    app = await start_app({"app.py": APP})
+    await app.ready()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(StartError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            await app.supervisor.reconfigure(dataclasses.replace(app.config, port=port))
+    assert app.supervisor.config.port == app.port
+    assert app.supervisor.status.state == State.RUNNING
+    assert (await aget(app.url)).body == "version 1"
+
+
+async def test_a_failed_app_keeps_its_url_since_the_error_page_is_served(
+    start_app: StartApp,
+) -> None:
+    app = await start_app({"app.py": "x = (\n"})
+    await app.load_error()
+    assert app.supervisor.status.state == State.FAILED
+    assert app.supervisor.status.url == app.url + "/"
 
 
 ENV_APP = """
