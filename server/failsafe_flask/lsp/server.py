@@ -222,6 +222,8 @@ class FailsafeServer(LanguageServer):
             else:
                 await self.supervisor.reconfigure(config)
         except StartError as exc:
+            # A rebind that failed leaves the app on its old settings: so must we.
+            self.applied = self.supervisor.config if self.supervisor is not None else None
             raise self._failed(str(exc)) from None
 
     async def stop_app(self) -> None:
