@@ -9,7 +9,6 @@ converted with the carried text (a character outside the BMP counts 2).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 from typing import Optional
 
@@ -20,10 +19,12 @@ from .protocol import ExceptionInfo, Frame, SyntaxInfo
 
 SOURCE = "Failsafe Flask"
 RELATED_CAP = 50  # VS Code renders every entry; a recursion error has ~1000 frames
+SECONDARY_CAP = 50  # "called from here" diagnostics per error, for the same reason
+MESSAGE_CAP = 2_000  # characters of the exception's message in a diagnostic (the log has it all)
+CUT = "… (cut: see the log for the whole message)"
 _MAX_CHAIN = 20  # guards against a cyclic or absurdly long cause/context chain
 
 DiagnosticMap = dict[str, list[lsp.Diagnostic]]
-_SYNTAX_WHERE = re.compile(r" \([^()]*, line \d+\)$")
 _ERROR = lsp.DiagnosticSeverity.Error
 _INFO = lsp.DiagnosticSeverity.Information
 
@@ -112,9 +113,8 @@ def syntax_range(syntax: SyntaxInfo) -> lsp.Range:
 
 def _headline(info: ExceptionInfo) -> str:
     message = info["message"]
-    if info.get("syntax") is not None:
-        # str(SyntaxError) ends with "(file.py, line 3)": the diagnostic already says where.
-        message = _SYNTAX_WHERE.sub("", message)
+    if len(message) > MESSAGE_CAP:
+        message = message[:MESSAGE_CAP] + CUT
     return f"{info['type']}: {message}" if message else info["type"]
 
 
@@ -197,7 +197,7 @@ def _secondary(out: DiagnosticMap, error: ExceptionInfo, primary: tuple[str, lsp
             if frame["project"] and os.path.isabs(frame["file"]):
                 found.append((frame["file"], frame_range(frame), note, _INFO))
         for path, rng, message, severity in found:
-            if _spot(path, rng) not in taken:
+            if _spot(path, rng) not in taken and len(taken) <= SECONDARY_CAP:
                 taken.add(_spot(path, rng))
                 _add(out, path, _diagnostic(rng, message, severity))
 

@@ -74,7 +74,9 @@ def type_name(cls: type) -> str:
 def message_of(exc: BaseException) -> str:
     """``str(exc)``, capped; an ``__str__`` that raises must not take the reporter down."""
     try:
-        text = str(exc)
+        # str(SyntaxError) appends "(file.py, line 3)": the location is reported apart.
+        syntax_msg = exc.msg if isinstance(exc, SyntaxError) else None
+        text = syntax_msg if isinstance(syntax_msg, str) and syntax_msg else str(exc)
     except BaseException as err:  # user code may fail in any way, even SystemExit
         text = f"<exception str() failed: {type_name(type(err))}>"
     return cap_text(text, MAX_MESSAGE)
