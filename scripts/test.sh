@@ -11,5 +11,5 @@ echo "== mypy"; .venv/bin/mypy
 echo "== pytest"; .venv/bin/pytest tests/python "$@"
 echo "== extension"; scripts/build-extension.sh
 if [ "${SKIP_E2E:-}" != "1" ]; then
-  echo "== e2e"; scripts/test-e2e.sh
+  echo "== e2e"; FAILSAFE_VSIX="$PWD/failsafe-flask.vsix" scripts/test-e2e.sh
 fi
