@@ -8,6 +8,7 @@ variables already set in the environment win.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 import shlex
@@ -15,8 +16,12 @@ import shlex
 
 def load_env_file(path: str) -> None:
     """Raises OSError when the file cannot be read: a load error that names the file."""
-    with open(path, encoding="utf-8") as handle:  # read first: a clear error if missing
-        text = handle.read()
+    try:
+        with open(path, encoding="utf-8") as handle:  # read first: a clear error if missing
+            text = handle.read()
+    except UnicodeDecodeError as exc:  # says neither which file nor that it is ours to fix
+        reason = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise OSError(errno.EILSEQ, reason, path) from None
     if importlib.util.find_spec("dotenv") is None:
         for key, value in parse(text).items():
             os.environ.setdefault(key, value)
