@@ -65,19 +65,25 @@ def descendants(pid: int | None = None) -> list[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def app_processes() -> list[int]:
-    """Live app processes started under this test process: leaders of their own group
-    running ``failsafe_flask.child`` (spawned, or forked by a preloader)."""
+    """Live app processes started under this test process: spawned ones run
+    ``-m failsafe_flask.child``; forked ones are children of a preloader."""
     found = []
     for pid in descendants():
         fields = _stat_fields(pid)
         if fields is None or int(fields[2]) != pid:
-            continue
-        try:
-            environ = Path(f"/proc/{pid}/environ").read_bytes()
-        except OSError:
-            continue
-        if b"FAILSAFE_FLASK_EVENT_FD=" in environ:
+            continue  # an app process leads its own group
+        command = _cmdline(pid)
+        spawned = b"\0failsafe_flask.child\0" in command
+        forked = b"failsafe_flask.child.preloader" in _cmdline(int(fields[1]))
+        if spawned or forked:
             found.append(pid)
     return found
 
