@@ -97,15 +97,18 @@ def alive(proc: subprocess.Popen[bytes]) -> bool:
 
 
 def stop(proc: subprocess.Popen[bytes], grace: float = 3.0) -> None:
-    """TERM every process group of the tree, then KILL whatever is left."""
+    """TERM the peer's own group and let it clean up, then KILL whatever is left.
+
+    Signalling the other groups of the tree at once would kill, say, our preloader under
+    the supervisor's feet and make it report a failure a user pressing Ctrl+C never sees.
+    """
     pids = tree(proc.pid)
-    groups = {proc.pid} | {_pgid(pid) for pid in pids}
-    _signal_groups(groups, signal.SIGTERM)
+    _signal_groups({proc.pid}, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline and any(_running(pid) for pid in pids):
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.01)
-    _signal_groups(groups, signal.SIGKILL)
+    _signal_groups({proc.pid} | {_pgid(pid) for pid in pids}, signal.SIGKILL)
     for pid in pids:  # a process that left its group still dies
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
