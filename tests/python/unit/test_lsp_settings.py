@@ -64,5 +64,5 @@ def test_mistakes_are_explained(tmp_path: Path, raw: object, text: str) -> None:
 def test_preload_is_on_unless_turned_off(tmp_path: Path) -> None:
     assert parse_settings({}, tmp_path).preload
     assert not parse_settings({"preload": False}, tmp_path).preload
-    with pytest.raises(SettingsError, match="failsafeFlask.preload must be true or false"):
+    with pytest.raises(SettingsError, match=r"failsafeFlask\.preload must be true or false"):
         parse_settings({"preload": "no"}, tmp_path)
