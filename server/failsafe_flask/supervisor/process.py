@@ -93,11 +93,11 @@ class AppProcess:
     async def stop(self, grace: float) -> None:
         """TERM the whole group, KILL it after the grace period, then reap."""
         self.stopping = True
-        _signal_group(self.pid, signal.SIGTERM)
+        _signal_group(self.pid, signal.SIGTERM, alive=self.proc.returncode is None)
         try:
             await asyncio.wait_for(self.proc.wait(), grace)
         except asyncio.TimeoutError:
-            _signal_group(self.pid, _SIGKILL)
+            _signal_group(self.pid, _SIGKILL, alive=self.proc.returncode is None)
             await self.proc.wait()
         # Grandchildren the app started may outlive its leader; they share its group.
         _signal_group(self.pid, _SIGKILL)
@@ -116,12 +116,25 @@ class AppProcess:
 _SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
-def _signal_group(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if hasattr(os, "killpg"):
-            os.killpg(pid, sig)  # the app is its group's leader: pgid == pid
-        else:  # Windows: no groups to signal; terminate the process itself
+def _signal_group(pid: int, sig: int, alive: bool = False) -> None:
+    """Signal the app's group (its leader: pgid == pid).
+
+    A fork from the preloader may not have called setsid() yet, so no group of that id
+    exists: then, if the process is known to be alive (not yet reaped, so its pid cannot
+    belong to anyone else), signal it alone; nothing of its own has started yet.
+    """
+    if not hasattr(os, "killpg"):  # Windows: no groups to signal
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             os.kill(pid, sig)
+        return
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        if alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+    except PermissionError:
+        pass
 
 
 class Launcher:

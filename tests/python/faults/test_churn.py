@@ -41,10 +41,9 @@ async def test_a_save_storm_restarts_one_at_a_time_and_ends_on_the_final_files(
     start_app: Callable[..., Any],
 ) -> None:
     files = {"app.py": APP, **{f"{m}.py": "V = 0\n" for m in MODULES}}
-    # Spawned app processes: with the preloader, a fork that is retired before it has
-    # called setsid() misses its SIGTERM (killpg finds no group yet) and serves stale
-    # code until the SIGKILL after the grace period (reported to its owner).
-    app: Harness = await start_app(files, preload=False)
+    # With the preloader on (the default): a fork retired before it has called setsid()
+    # must still get its SIGTERM, or it would serve stale code until the SIGKILL.
+    app: Harness = await start_app(files)
     await app.ready()
     [inode] = listening_inodes(app.port)
     samples: list[list[int]] = []
