@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from failsafe_flask.supervisor.events import AppExited, State
-from faults.conftest import app_processes, group_members, is_alive
 from integration.supervisor_harness import DEADLINE, Harness, aget
+from system import app_processes, group_members, is_alive
 
 APP = """
     from flask import Flask

@@ -19,8 +19,8 @@ from failsafe_flask import diagnostics
 from failsafe_flask.child.events import MAX_EVENT_BYTES
 from failsafe_flask.supervisor.events import State
 from failsafe_flask.supervisor.summary import format_error
-from faults.conftest import Session, SessionFactory
 from integration.supervisor_harness import Harness, aget
+from lsp.conftest import Session, SessionFactory
 
 GOOD = (
     "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef i():\n    return 'ok'\n"

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from failsafe_flask.supervisor.events import AppLoadError, State, StatusChanged
-from faults.conftest import app_processes, holders, listening_inodes
 from integration.supervisor_harness import Harness, aget, write
+from system import app_processes, holders, listening_inodes
 
 MODULES = ("a", "b", "c", "d")
 APP = "from flask import Flask\nfrom a import V as A\nfrom b import V as B\n" + (

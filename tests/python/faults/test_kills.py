@@ -13,9 +13,10 @@ import pytest
 
 from failsafe_flask.config import AppConfig
 from failsafe_flask.supervisor.core import StartError, Supervisor
-from faults.conftest import SessionFactory, descendants, group_members, port_is_free
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import free_port, write
+from lsp.conftest import SessionFactory
+from system import descendants, group_members, port_is_free
 
 # An app with a subprocess of its own: it must go too.
 APP = """

@@ -12,9 +12,10 @@ from typing import Any
 
 from failsafe_flask.supervisor.core import ALL_INTERFACES_WARNING
 from failsafe_flask.supervisor.events import AppOutput
-from faults.conftest import SessionFactory, descendants, fd_targets, group_members, holders
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, aget, free_port, write
+from lsp.conftest import SessionFactory
+from system import descendants, fd_targets, group_members, holders
 
 APP = """
     import os, subprocess, sys

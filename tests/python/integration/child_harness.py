@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import failsafe_flask
+from system import is_alive, wait_until  # noqa: F401 - the child tests import them from here
 
 SERVER_DIR = str(Path(failsafe_flask.__file__).resolve().parent.parent)
 DEADLINE = 20.0  # seconds; generous for a loaded CI machine, never reached when all is well
@@ -154,26 +155,3 @@ def _child_env(
     if debug:
         env["FLASK_DEBUG"] = "1"
     return env
-
-
-def is_alive(pid: int) -> bool:
-    """True while ``pid`` runs; a zombie nobody reaped yet counts as dead."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (macOS): kill(0) said it exists
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_until(condition: Any, timeout: float = DEADLINE, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.02)  # checking process state; the deadline bounds it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import textwrap
 import urllib.error
 import urllib.request
@@ -20,14 +19,7 @@ from failsafe_flask.supervisor.events import (
     StatusChanged,
     SupervisorEvent,
 )
-
-DEADLINE = 30.0  # generous: a 2-core CI machine under load
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from system import DEADLINE, free_port
 
 
 def write(root: Path, files: dict[str, str]) -> None:

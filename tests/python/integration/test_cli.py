@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from integration.cli_harness import Terminal, pids_in_group, wait_until
-from integration.supervisor_harness import free_port, get, write
+from integration.cli_harness import Terminal
+from integration.supervisor_harness import get, write
+from system import descendants, free_port, group_members, port_is_free, wait_until
 
 APP = """
     from flask import Flask
@@ -21,15 +22,6 @@ APP = """
     def index():
         return "version 1"
 """
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 @pytest.fixture
@@ -66,7 +58,7 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path: Path, terminals) -> None:  # 
     os.killpg(term.proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl+C
     assert term.wait() == 0
     assert "Stopped." in term.output()
-    wait_until(lambda: not pids_in_group(term.proc.pid), "the app's process group is gone")
+    wait_until(lambda: not group_members(term.proc.pid), "the app's process group is gone")
     assert port_is_free(port)
 
 
@@ -77,24 +69,12 @@ def test_sigkill_of_the_supervisor_leaves_no_app_and_frees_the_port(
     port = free_port()
     term = terminals(tmp_path, "--port", str(port))
     term.expect("Running: serving on")
-    app_groups = {pid for pid in _children(term.proc.pid)}
+    app_groups = {pid for pid in descendants(term.proc.pid)}
     assert app_groups, "the app process should be running"
     os.kill(term.proc.pid, signal.SIGKILL)  # only the supervisor: the app must notice alone
     term.proc.wait(30)
-    wait_until(lambda: not any(pids_in_group(pgid) for pgid in app_groups), "app processes gone")
+    wait_until(lambda: not any(group_members(pgid) for pgid in app_groups), "app processes gone")
     wait_until(lambda: port_is_free(port), "port free")
-
-
-def _children(ppid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == ppid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def test_no_app_found_says_what_was_tried(tmp_path: Path, terminals) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from failsafe_flask.supervisor.events import AppExited, AppOutput
-from integration.cli_harness import Terminal, pids_in_group, wait_until
-from integration.supervisor_harness import DEADLINE, Harness, aget, free_port, get, write
+from integration.cli_harness import Terminal
+from integration.supervisor_harness import Harness, aget, get, write
+from system import DEADLINE, free_port, group_members, is_alive, wait_until
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
 
@@ -214,8 +215,8 @@ def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Pa
         assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
         os.kill(term.proc.pid, signal.SIGKILL)
         term.proc.wait(DEADLINE)
-        wait_until(lambda: not pids_in_group(app_pid), "the app's group is gone")
-        wait_until(lambda: not _alive(preloader), "the preloader is gone")
+        wait_until(lambda: not group_members(app_pid), "the app's group is gone")
+        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
     finally:
         term.kill_group()
 
@@ -223,11 +224,3 @@ def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Pa
 def _parent(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[1])
-
-
-def _alive(pid: int) -> bool:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return False
-    return fields[0] != "Z"

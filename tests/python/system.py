@@ -1,34 +1,33 @@
-"""Fixtures and probes shared by the fault tests: real processes, deadlines, /proc."""
+"""The system seen from outside, for tests: ports, processes, and waiting with deadlines.
+
+Linux's /proc tells what runs, in which process group, holding which file; the tests use
+it to prove that nothing is left behind and that only the expected process holds a pipe.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from integration.supervisor_harness import Harness, write
-
-StartApp = Callable[..., "object"]
+DEADLINE = 30.0  # generous: a 2-core CI machine under load; never reached when all is well
 
 
-@pytest.fixture
-async def start_app(tmp_path: Path) -> AsyncIterator[StartApp]:
-    """start_app(files, root=..., **config) -> a started Harness; stopped at the end."""
-    harnesses: list[Harness] = []
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
-    async def start(files: dict[str, str], root: Path = tmp_path, **options: object) -> Harness:
-        root.mkdir(parents=True, exist_ok=True)
-        write(root, files)
-        harness = Harness(root, **options)
-        harnesses.append(harness)
-        await harness.supervisor.start()
-        return harness
 
-    yield start
-    for harness in harnesses:
-        await harness.supervisor.stop()
+def wait_until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
+    """Poll the system (a process gone, a port free) until true, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout}s: {what}")
+        time.sleep(0.02)  # process state has no event to wait on; the deadline bounds it
 
 
 def _stat_fields(pid: int | str) -> list[str] | None:
@@ -126,15 +125,9 @@ def is_alive(pid: int) -> bool:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    import socket
-
     with socket.socket() as sock:
         try:
             sock.bind((host, port))
         except OSError:
             return False
         return True
-
-
-# The language server's harness, for the faults that need the real `failsafe-flask lsp`.
-from lsp.conftest import Session, SessionFactory, lsp_session  # noqa: E402, F401
