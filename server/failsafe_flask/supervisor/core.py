@@ -39,7 +39,6 @@ from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
-EXIT_POLL = 0.05  # how often an app process's exit is looked for (see _leader_exit)
 ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 ALL_INTERFACES_WARNING = (
     " * Warning: listening on all interfaces: anyone on your network can reach the app"
@@ -261,7 +260,7 @@ class Supervisor:
         await asyncio.gather(*self._retiring)
 
     async def _await_exit(self, app: AppProcess, generation: int) -> None:
-        code = await _leader_exit(app)
+        code = await app.proc.wait()
         if not app.stopping:
             # It died on its own (os._exit, a crash): what it started (a subprocess, a
             # worker pool) is still in its group and may hold the port; end it too.
@@ -353,23 +352,6 @@ def _for_app_process(config: AppConfig) -> AppConfig:
     """The config an app process gets: its load timeout travels in its environment."""
     env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
     return dataclasses.replace(config, env=env)
-
-
-async def _leader_exit(app: AppProcess) -> int:
-    """The app process's exit code as soon as it exits.
-
-    ``Process.wait()`` also waits for its stdout and stderr to close, which never happens
-    while a subprocess it started holds them; the child watcher sets ``returncode`` at
-    the exit itself, so that is what is watched.
-    """
-    waiting = asyncio.ensure_future(app.proc.wait())
-    try:
-        while app.proc.returncode is None and not waiting.done():
-            await asyncio.wait({waiting}, timeout=EXIT_POLL)
-    finally:
-        waiting.cancel()
-    code = app.proc.returncode
-    return code if code is not None else waiting.result()
 
 
 def _kill_group(pgid: int) -> None:

@@ -75,6 +75,45 @@ class ForkedProcess:
         return code
 
 
+class _ExitProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Marks the moment the process exits.
+
+    Before Python 3.12, ``Process.wait()`` also waits for stdout and stderr to close,
+    which never happens while a subprocess the app started holds them.
+    """
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=limit, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+class SpawnedProcess:
+    """An ``asyncio.subprocess.Process`` whose ``wait()`` ends when the process does."""
+
+    def __init__(self, process: asyncio.subprocess.Process, exit_protocol: _ExitProtocol) -> None:
+        self.process = process
+        self._exited = exit_protocol.exited
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> Optional[int]:
+        return self.process.returncode
+
+    async def wait(self) -> int:
+        await asyncio.shield(self._exited)
+        code = self.process.returncode
+        assert code is not None  # set by the transport before process_exited() is called
+        return code
+
+
 @dataclass
 class AppProcess:
     proc: ProcessLike
@@ -224,15 +263,16 @@ async def spawn(
         protocol.ENV_SERVER_FD: sock.fileno(),
     }
     env = child_env(config, os.environ, _package_parent(config.python), fds)
+    loop = asyncio.get_running_loop()
     try:
-        proc = await asyncio.create_subprocess_exec(
+        transport, exit_protocol = await loop.subprocess_exec(
+            lambda: _ExitProtocol(LINE_LIMIT, loop),
             *child_command(config),
             cwd=str(config.project_root),
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            limit=LINE_LIMIT,
             pass_fds=tuple(fds.values()),
             start_new_session=True,  # its own group, so a stop reaches its children too
         )
@@ -245,7 +285,8 @@ async def spawn(
         # and ours gives it EOF on the lifeline.
         os.close(event_w)
         os.close(life_r)
-    app = AppProcess(proc, life_w)
+    proc = asyncio.subprocess.Process(transport, exit_protocol, loop)
+    app = AppProcess(SpawnedProcess(proc, exit_protocol), life_w)
     assert proc.stdout is not None and proc.stderr is not None
     app.tasks = [
         asyncio.create_task(read_lines(proc.stdout, lambda line: on_line("stdout", line))),

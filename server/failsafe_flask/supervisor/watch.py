@@ -59,7 +59,7 @@ class Watcher:
                 watch_filter=lambda _change, path: self._accept(path),
                 stop_event=self._stop,
                 ignore_permission_denied=True,
-                step=10,
+                step=20,
             ):
                 self._on_changes(sorted({path for _, path in changes}))
         except Exception:  # a dead watcher must not take the supervisor down
