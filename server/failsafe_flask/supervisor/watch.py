@@ -59,6 +59,9 @@ class Watcher:
                 watch_filter=lambda _change, path: self._accept(path),
                 stop_event=self._stop,
                 ignore_permission_denied=True,
+                # A batch is reported after this many ms without a new change. Its Rust
+                # loop also wakes this often when idle: 50 (the default) costs ~70 ms
+                # per save, 10 costs 0.5 % of a core with nothing happening.
                 step=20,
             ):
                 self._on_changes(sorted({path for _, path in changes}))
