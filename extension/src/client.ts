@@ -186,8 +186,14 @@ export class FlaskServer implements vscode.Disposable {
   }
 
   private afterCrash(folder: vscode.WorkspaceFolder): void {
+    const text = this.wanted
+      ? 'The Failsafe Flask server crashed and was restarted; the app is starting again.'
+      : 'The Failsafe Flask server crashed and was restarted.';
+    this.options.log.warn(text);
+    void vscode.window.showWarningMessage(text, 'Show Logs').then((choice) => {
+      if (choice) this.options.log.show();
+    });
     if (!this.wanted) return;
-    this.options.log.warn('The language server was restarted after a crash: starting the app again');
     this.execute(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath }).catch((err: unknown) => {
       this.options.log.error(`Starting the app after a server restart failed: ${errorText(err)}`);
     });
