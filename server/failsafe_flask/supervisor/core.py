@@ -66,6 +66,7 @@ class Supervisor:
         self._loop_task: Optional[asyncio.Task[None]] = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._burst_started: Optional[float] = None
+        self._burst_over = False  # the changes that woke the restart loop are complete
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
@@ -191,6 +192,9 @@ class Supervisor:
     def _on_watched(self, paths: list[str]) -> None:
         for path in paths:
             self.file_changed(path)
+        # The watcher reports a batch only once it has been quiet for a while: the
+        # burst is over, and waiting again before the restart would only add latency.
+        self._burst_over = self._wake.is_set()
 
     def _request_restart(self, reason: str) -> None:
         if self._burst_started is None:
@@ -213,6 +217,10 @@ class Supervisor:
                     self._settle(State.FAILED, message=f"Cannot run {self._config.python}: {exc}")
 
     async def _coalesce(self) -> None:
+        if self._burst_over:
+            self._burst_over = False
+            self._wake.clear()
+            return
         deadline = time.monotonic() + COALESCE_MAX
         while True:
             self._wake.clear()
