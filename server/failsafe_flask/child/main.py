@@ -81,18 +81,21 @@ def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
     """Report a load that outlasts the timeout, at the line the main thread is stuck on."""
 
     def on_timeout(info: ExceptionInfo) -> None:
-        event: LoadErrorEvent = {
-            "event": EVENT_LOAD_ERROR,
-            "pid": os.getpid(),
-            "error": info,
-            "files": imported_project_files(sys.modules, root),
-            "entry": loader.entry_file(spec, os.getcwd()),
-        }
-        writer.emit(event)
+        writer.emit(_load_error_event(info, spec, root))
 
     watchdog = LoadWatchdog(load_timeout_from_env(), root, on_timeout)
     watchdog.start()
     return watchdog
+
+
+def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadErrorEvent:
+    return {
+        "event": EVENT_LOAD_ERROR,
+        "pid": os.getpid(),
+        "error": info,
+        "files": imported_project_files(sys.modules, root),
+        "entry": loader.entry_file(spec, os.getcwd()),
+    }
 
 
 def _prepare_environment(debug: Optional[bool]) -> None:
@@ -181,14 +184,7 @@ def _serve_load_error(
 ) -> NoReturn:
     real = loader.reported_exception(exc)
     info = loader.describe_load_error(real, spec, root)
-    event: LoadErrorEvent = {
-        "event": EVENT_LOAD_ERROR,
-        "pid": os.getpid(),
-        "error": info,
-        "files": imported_project_files(sys.modules, root),
-        "entry": loader.entry_file(spec, os.getcwd()),
-    }
-    writer.emit(event)
+    writer.emit(_load_error_event(info, spec, root))
     # Not printed here: the front ends print it once, from the event, with its location.
     text = _format_exception(real)
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
