@@ -9,7 +9,6 @@ a burst of changes becomes one restart (hupper's single deciding loop).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import os
 import signal
@@ -33,7 +32,7 @@ from .events import (
     StatusChanged,
     SupervisorEvent,
 )
-from .process import AppProcess, Launcher
+from .process import SIGKILL, AppProcess, Launcher, signal_group
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
 from .watch import Watcher
 
@@ -272,7 +271,7 @@ class Supervisor:
         if not app.stopping:
             # It died on its own (os._exit, a crash): what it started (a subprocess, a
             # worker pool) is still in its group and may hold the port; end it too.
-            _kill_group(app.pid)
+            signal_group(app.pid, SIGKILL)
         # Let the event reader deliver what the app said before it died.
         await asyncio.wait(app.tasks[:3], timeout=1.0)
         if app.stopping or generation != self._generation:
@@ -360,12 +359,6 @@ def _for_app_process(config: AppConfig) -> AppConfig:
     """The config an app process gets: its load timeout travels in its environment."""
     env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
     return dataclasses.replace(config, env=env)
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if hasattr(os, "killpg"):  # Windows has no process groups to end
-            os.killpg(pgid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _signature(path: str) -> Signature:

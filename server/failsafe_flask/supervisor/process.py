@@ -132,14 +132,14 @@ class AppProcess:
     async def stop(self, grace: float) -> None:
         """TERM the whole group, KILL it after the grace period, then reap."""
         self.stopping = True
-        _signal_group(self.pid, signal.SIGTERM, alive=self.proc.returncode is None)
+        signal_group(self.pid, signal.SIGTERM, alive=self.proc.returncode is None)
         try:
             await asyncio.wait_for(self.proc.wait(), grace)
         except asyncio.TimeoutError:
-            _signal_group(self.pid, _SIGKILL, alive=self.proc.returncode is None)
+            signal_group(self.pid, SIGKILL, alive=self.proc.returncode is None)
             await self.proc.wait()
         # Grandchildren the app started may outlive its leader; they share its group.
-        _signal_group(self.pid, _SIGKILL)
+        signal_group(self.pid, SIGKILL)
         self.close()
         # Let the readers drain what the process wrote before it died.
         await asyncio.wait(self.tasks, timeout=1.0)
@@ -152,28 +152,27 @@ class AppProcess:
                 os.close(lifeline)
 
 
-_SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
 
 
-def _signal_group(pid: int, sig: int, alive: bool = False) -> None:
+def signal_group(pid: int, sig: int, alive: bool = False) -> None:
     """Signal the app's group (its leader: pgid == pid).
 
-    A fork from the preloader may not have called setsid() yet, so no group of that id
-    exists: then, if the process is known to be alive (not yet reaped, so its pid cannot
-    belong to anyone else), signal it alone; nothing of its own has started yet.
+    When there is no such group, and the process is known to be alive (not yet reaped,
+    so its pid cannot belong to anyone else), signal the process alone: a fork from the
+    preloader that has not called setsid() yet, or Windows, which has no groups.
     """
-    if not hasattr(os, "killpg"):  # Windows: no groups to signal
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(pid, sig)
+            return
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            return
+    if alive:
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             os.kill(pid, sig)
-        return
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        if alive:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, sig)
-    except PermissionError:
-        pass
 
 
 class Launcher:
