@@ -41,13 +41,19 @@ bundle_libs() {
 # The bundled server must import with only the bundled libraries, as in a user's
 # environment that has nothing but Flask (-S: no site-packages).
 check_bundled_imports() {
-  PYTHONDONTWRITEBYTECODE=1 "$python" -S - <<'PY'
+  # The server runs in the user's interpreter: check the oldest we support too, when
+  # this machine has it (pyenv's 3.9 on the project's machines).
+  local py old
+  old=$(ls -d "$HOME"/.pyenv/versions/3.9*/bin/python3.9 2>/dev/null | head -n 1 || true)
+  for py in "$python" $old; do
+    PYTHONDONTWRITEBYTECODE=1 "$py" -S - <<'PY'
 import sys
 sys.path[:0] = ["bundled/libs", "bundled/server"]
 import attrs, cattrs, lsprotocol.types, pygls.lsp.server  # noqa: E401
 import failsafe_flask.lsp.server  # noqa: F401 - watchfiles is optional, imported lazily
-print("bundled server imports: ok")
+print(f"bundled server imports on Python {sys.version.split()[0]}: ok")
 PY
+  done
 }
 
 npm_ci() {
