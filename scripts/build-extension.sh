@@ -50,7 +50,7 @@ check_bundled_imports() {
 import sys
 sys.path[:0] = ["bundled/libs", "bundled/server"]
 import attrs, cattrs, lsprotocol.types, pygls.lsp.server  # noqa: E401
-import failsafe_flask.lsp.server  # noqa: F401 - watchfiles is optional, imported lazily
+import failsafe_flask.lsp.main  # noqa: F401 - watchfiles is optional, imported lazily
 print(f"bundled server imports on Python {sys.version.split()[0]}: ok")
 PY
   done

@@ -17,7 +17,7 @@ from .config import DEFAULT_HOST, DEFAULT_PORT, AppConfig
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "lsp":
-        from .lsp.server import main as lsp_main
+        from .lsp.main import main as lsp_main
 
         lsp_main()
         return

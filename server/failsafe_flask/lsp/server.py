@@ -1,6 +1,6 @@
 """The language server: a pygls LanguageServer that holds one Supervisor.
 
-Handlers are thin and live in ``create_server``; the state (settings, the supervisor, the
+Handlers are thin and live in ``handlers.py``; the state (settings, the supervisor, the
 published diagnostics, the progress token) lives on ``FailsafeServer``. Supervisor events
 arrive on the event loop and only ever turn into notifications, so nothing here blocks.
 """
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 import threading
 import uuid
 from contextlib import suppress
@@ -40,9 +38,8 @@ from ..supervisor.events import (
     SupervisorEvent,
 )
 from ..supervisor.summary import format_error
-from . import commands
 from .commands import StartOverrides
-from .settings import SECTION, SettingsError, parse_settings, unwrap_section
+from .settings import SECTION, SettingsError, parse_settings
 from .status import BUSY_STATES, STATUS_NOTIFICATION, status_line, status_payload
 
 logger = logging.getLogger("failsafe_flask.lsp")
@@ -322,106 +319,3 @@ class FailsafeServer(LanguageServer):
                 await self.supervisor.stop()
             except Exception:
                 logger.exception("Stopping the app failed")
-
-
-def create_server() -> FailsafeServer:
-    server = FailsafeServer()
-    _register_lifecycle(server)
-    _register_triggers(server)
-    _register_commands(server)
-    return server
-
-
-def _register_lifecycle(server: FailsafeServer) -> None:
-    @server.feature(lsp.INITIALIZE)
-    def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
-        raw = unwrap_section(params.initialization_options)
-        ls.init_settings = dict(raw) if isinstance(raw, dict) else {}
-
-    @server.feature(lsp.INITIALIZED)
-    async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
-        await ls.watch_files()
-        await ls.pull_settings()
-        # Says now, not only at the first start, if a setting is wrong; and applies the
-        # pulled settings should a start command have overtaken the pull.
-        await ls.settings_changed()
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(
-        ls: FailsafeServer, params: lsp.DidChangeConfigurationParams
-    ) -> None:
-        if ls.supports("workspace", "configuration"):
-            await ls.pull_settings()
-        else:
-            raw = unwrap_section(params.settings)
-            ls.settings = dict(raw) if isinstance(raw, dict) else {}
-        await ls.settings_changed()
-
-    @server.feature(lsp.SHUTDOWN)
-    async def shutdown(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()
-
-    @server.feature(lsp.EXIT)
-    async def exit_(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()  # a client may send exit without shutdown
-
-
-def _register_triggers(server: FailsafeServer) -> None:
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: FailsafeServer, params: lsp.DidSaveTextDocumentParams) -> None:
-        ls.file_changed(params.text_document.uri)
-
-    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched(ls: FailsafeServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-        for change in params.changes:
-            ls.file_changed(change.uri)
-
-
-def _register_commands(server: FailsafeServer) -> None:
-    # `*args` keeps pygls from converting arguments: they are checked by hand, so a
-    # wrong type gets a sentence, not a cattrs traceback.
-    @server.command(commands.START)
-    async def start(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        await ls.start_app(commands.parse_start_args(args))
-        return status_payload(ls.status())
-
-    @server.command(commands.STOP)
-    async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STOP, args)
-        await ls.stop_app()
-        return status_payload(ls.status())
-
-    @server.command(commands.RESTART)
-    async def restart(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.RESTART, args)
-        await ls.restart_app()
-        return status_payload(ls.status())
-
-    @server.command(commands.STATUS)
-    def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STATUS, args)
-        return status_payload(ls.status())
-
-
-def _claim_stdout() -> BinaryIO:
-    """Keep fd 1 for the protocol alone: stray prints and child processes get stderr."""
-    protocol_fd = os.dup(sys.stdout.fileno())
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    return os.fdopen(protocol_fd, "wb")
-
-
-def main() -> None:
-    """``failsafe-flask lsp``: serve LSP on stdio until the client exits."""
-    logging.basicConfig(
-        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
-    )
-    # pygls logs every message it sends at INFO: too much for a log, and not ours to show.
-    logging.getLogger("pygls").setLevel(logging.WARNING)
-    protocol_out = _claim_stdout()
-    code = create_server().serve(sys.stdin.buffer, protocol_out)
-    logging.shutdown()
-    # os._exit: the stdin reader thread may still block on a read that never ends
-    # (SIGTERM with the pipe open), and joining it at interpreter exit would hang.
-    sys.stderr.flush()
-    os._exit(code)
