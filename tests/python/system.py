@@ -6,6 +6,7 @@ it to prove that nothing is left behind and that only the expected process holds
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -19,6 +20,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
+    """``wait_until`` for async tests: the event loop keeps running meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout}s: {what}")
+        await asyncio.sleep(0.02)  # no event for "a process is gone"; the deadline bounds it
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:

@@ -3,7 +3,6 @@ running, and the next save brings the app back."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +10,8 @@ from typing import Any
 import pytest
 
 from failsafe_flask.supervisor.events import AppExited, State
-from integration.supervisor_harness import DEADLINE, Harness, aget
-from system import app_processes, group_members, is_alive
+from integration.supervisor_harness import Harness, aget
+from system import app_processes, group_members, is_alive, until
 
 APP = """
     from flask import Flask
@@ -28,15 +27,6 @@ SLEEPER = """
     import subprocess, sys
     subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 """
-
-
-async def until(condition: Callable[[], Any], what: str, timeout: float = DEADLINE) -> None:
-    """Poll process state with a deadline (there is no event for "a process is gone")."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout}s: {what}")
-        await asyncio.sleep(0.02)
 
 
 async def _recovers(app: Harness) -> None:

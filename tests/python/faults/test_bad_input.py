@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +19,7 @@ from failsafe_flask.supervisor.events import State
 from failsafe_flask.supervisor.summary import format_error
 from integration.supervisor_harness import Harness, aget
 from lsp.conftest import Session, SessionFactory
+from system import until
 
 GOOD = (
     "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef i():\n    return 'ok'\n"
@@ -181,10 +180,8 @@ def test_a_recursion_error_keeps_head_and_tail_and_says_how_many_were_cut() -> N
 
 async def _until_shown(session: Session, text: str, timeout: float = 15.0) -> None:
     """window/showMessage is not one of the harness's notifications: poll, with a deadline."""
-    deadline = time.monotonic() + timeout
-    while not any(text in m.message for m in session.client.messages):
-        assert time.monotonic() < deadline, f"no message {text!r} within {timeout}s"
-        await asyncio.sleep(0.02)
+    shown = lambda: any(text in m.message for m in session.client.messages)  # noqa: E731
+    await until(shown, f"a message {text!r}", timeout)
 
 
 def _errors(session: Session) -> list[lsp.Diagnostic]:
