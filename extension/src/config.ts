@@ -37,20 +37,13 @@ export const DEFAULTS: Readonly<Settings> = {
   browser: 'external',
 };
 
-/** `initializationOptions`, and the answer to `workspace/configuration` for our section. */
-export interface ServerSettings {
-  app: string;
-  host: string;
-  port: number;
-  env: Record<string, string>;
-  envFile: string;
-  extraWatch: string[];
-  excludes: string[];
-  debug: boolean;
-  preload: boolean;
-  loadTimeout: number;
+/**
+ * `initializationOptions`, and the answer to `workspace/configuration` for our section:
+ * the settings less the client's own (interpreter, browser), plus the resolved `python`.
+ */
+export type ServerSettings = Omit<Settings, 'interpreter' | 'browser'> & {
   python: string; // the interpreter the app runs with
-}
+};
 
 /** Reads every setting, falling back to the default for a missing or mistyped value. */
 export function readSettings(get: (key: string) => unknown): Settings {
