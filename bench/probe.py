@@ -7,11 +7,12 @@ peer that never gets there is reported as missing it, the benchmark goes on.
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Optional
+
+from background import Background
 
 POLL = 0.003
 ERROR_HEADER = "X-Failsafe-Flask"
@@ -64,7 +65,7 @@ def answers(port: int) -> bool:
     return get(port, timeout=2.0).status != 0
 
 
-class RequestStream:
+class RequestStream(Background):
     """A thread issuing GETs in a loop; counts the ones refused or failed."""
 
     def __init__(self, port: int, interval: float = 0.005) -> None:
@@ -73,16 +74,7 @@ class RequestStream:
         self.slowest = 0.0  # seconds: a request held in the backlog during a restart
         self._port = port
         self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> RequestStream:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__init__()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -13,11 +13,12 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Optional
+
+from background import Background
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -141,26 +142,17 @@ def _signal_groups(groups: set[int], sig: signal.Signals) -> None:
                 os.killpg(group, sig)
 
 
-class PeakMemory:
+class PeakMemory(Background):
     """Samples the RSS of a peer's tree in a thread; ``peak`` is the largest sum seen."""
 
     def __init__(self, interval: float = 0.05) -> None:
         self.peak = 0
         self._roots: list[int] = []
         self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
 
     def watch(self, root: int) -> None:
         self._roots.append(root)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
