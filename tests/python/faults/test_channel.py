@@ -4,14 +4,14 @@ supervisor goes on reading; the app's real events still arrive and are believed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from failsafe_flask.supervisor.events import AppOutput, AppRequestError, State
 from integration.supervisor_harness import Harness, aget
 from system import DEADLINE
-
-StartApp = object
 
 # What the app writes on its event pipe while it is imported, before its real "ready".
 GARBAGE = [
@@ -67,9 +67,9 @@ FILES = {
 
 @pytest.mark.parametrize("preload", [True, False], ids=["forked", "spawned"])
 async def test_malformed_messages_are_said_and_the_reader_goes_on(
-    start_app: StartApp, preload: bool
+    start_app: Callable[..., Any], preload: bool
 ) -> None:
-    app: Harness = await start_app(  # type: ignore[operator]
+    app: Harness = await start_app(
         FILES, app="shop", preload=preload, env={"GARBAGE": json.dumps(GARBAGE)}
     )
     ready = await app.ready()

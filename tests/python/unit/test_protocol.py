@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from failsafe_flask import protocol
 from failsafe_flask.child.events import encode_event
 from failsafe_flask.protocol import (
     SHOWN_CHARS,
-    Exited,
     ExceptionInfo,
+    Exited,
     Forked,
     ForkFailed,
     ForkRequest,
-    Loading,
     LoadError,
+    Loading,
     Malformed,
     PreloadReady,
     Ready,
@@ -38,7 +39,7 @@ ERROR: ExceptionInfo = {
                "text": "x"},
     "paths": ["/p/settings.cfg"], "cause": CAUSE, "context": None,
 }  # fmt: skip
-EVENTS = [
+EVENTS: list[protocol.Event] = [
     Loading(pid=7, app="hello:create_app('dev')"),
     Ready(pid=7, url="http://127.0.0.1:5000/", files=["/p/app.py"], packages=["flask", "yaml"]),
     LoadError(pid=7, error=ERROR, files=["/p/app.py"], entry="/p/app.py"),
@@ -55,7 +56,8 @@ def test_what_the_app_process_writes_comes_back_typed(event: protocol.Event) -> 
 
 
 def test_preloader_messages_come_back_typed() -> None:
-    ready = PreloadReady(pid=3, packages=["flask"], failed=["broken"], watch=[("/x", None), ("/y", 5)])
+    watch = [("/x", None), ("/y", 5)]
+    ready = PreloadReady(pid=3, packages=["flask"], failed=["broken"], watch=watch)
     for reply in (ready, Forked(pid=4), ForkFailed(error="OSError: no"), Exited(pid=4, code=-9)):
         assert decode_reply(encode(reply).decode()) == reply
     request = ForkRequest(argv=["--port", "5000"], env={"A": "é"}, cwd="/p")
@@ -113,7 +115,8 @@ def test_every_field_missing_or_mistyped_is_malformed_never_an_exception() -> No
     for event in EVENTS:
         wire = json.loads(encode_event(to_wire(event)))
         for key, value in wire.items():
-            wrongs = [v for v in (None, 5, "x", [], {}, True) if type(v) is not type(value)]
+            candidates: list[object] = [None, 5, "x", [], {}, True]
+            wrongs = [v for v in candidates if type(v) is not type(value)]
             lines = [json.dumps({k: v for k, v in wire.items() if k != key})]
             lines += [json.dumps({**wire, key: wrong}) for wrong in wrongs]
             for line in lines:
