@@ -33,7 +33,7 @@ class Launcher:
     async def launch(
         self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_event: OnEvent
     ) -> AppProcess:
-        plan = plan_launch(config, os.environ, self._package.parent_for(config.python))
+        plan = plan_launch(config, os.environ, self._package.parent())
         hooks = Hooks(on_line, on_event, self._note)
         pool = self._pool
         if pool is None or not config.preload:
