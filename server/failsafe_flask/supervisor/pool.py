@@ -7,7 +7,8 @@ from typing import Optional
 
 from ..protocol import Event, LoadError, Ready
 from .launch import Key, LaunchPlan
-from .preload import Note, Preloader, PreloadError
+from .preload import Preloader, PreloadError
+from .process import Note
 
 STALE_ERRORS = ("ImportError", "ModuleNotFoundError")
 

@@ -32,13 +32,11 @@ from ..protocol import (
 )
 from .launch import Key, LaunchPlan, preloader_command
 from .lines import read_fd_lines, read_lines
+from .process import Note
 
 PRELOAD_TIMEOUT = 60.0  # importing a big project's packages on a slow machine
 REPLY_TIMEOUT = 10.0  # a fork request answered, a request sent
 CLOSE_GRACE = 2.0  # between closing its socket (it exits on EOF) and SIGKILL
-
-Note = Callable[[str], None]
-
 
 # A fork's pid, and the future of its exit status (None: its preloader died first).
 ForkStarted = tuple[int, "asyncio.Future[Optional[int]]"]
