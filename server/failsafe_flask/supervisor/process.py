@@ -103,14 +103,20 @@ def signal_group(pid: int, sig: int, alive: bool = False) -> None:
 
 
 async def read_events(fd: int, hooks: Hooks) -> None:
-    """Decode each line of the event pipe once, here; one that does not decode is said
-    and skipped, so nothing the app writes can stop this reader."""
+    """Decode each line of the event pipe once, here; one that does not decode, or that
+    its handler fails on, is said and skipped: nothing the app writes stops this reader."""
 
     def on_line(line: str) -> None:
         event = decode_event(line)
         if isinstance(event, Malformed):
             hooks.note(f" * Ignored a malformed message from the app process: {event.describe()}")
-        else:
+            return
+        try:
             hooks.on_event(event)
+        except Exception as exc:  # well-typed yet absurd (a line -5): said, and read on
+            hooks.note(
+                f" * Could not handle a {event.KIND} message from the app process:"
+                f" {type(exc).__name__}: {exc}"
+            )
 
     await read_fd_lines(fd, on_line)
