@@ -22,7 +22,7 @@ from .protocol import ExceptionInfo, Frame, SyntaxInfo
 SOURCE = "Failsafe Flask"
 RELATED_CAP = 50  # VS Code renders every entry; a recursion error has ~1000 frames
 SECONDARY_CAP = 50  # "called from here" diagnostics per error, for the same reason
-MESSAGE_CAP = 2_000  # characters of the exception's message in a diagnostic (the log has it all)
+MESSAGE_CAP = 2_000  # characters of an error's text in a diagnostic, CUT included (the log has all)
 CUT = "… (cut: see the log for the whole message)"
 
 DiagnosticMap = dict[str, list[lsp.Diagnostic]]

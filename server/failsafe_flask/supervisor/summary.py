@@ -19,10 +19,10 @@ def location(error: ExceptionInfo, entry: str = "") -> Optional[tuple[str, int]]
     return None if where is None else (where.file, where.line)
 
 
-def describe_location(where: Optional[tuple[str, int]], root: str) -> str:
-    if where is None:
+def describe_location(spot: Optional[tuple[str, int]], root: str) -> str:
+    if spot is None:
         return ""
-    path, line = where
+    path, line = spot
     try:
         shown = os.path.relpath(path, root)
     except ValueError:
