@@ -12,8 +12,6 @@ import linecache
 import os
 import re
 import runpy
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -31,19 +29,6 @@ from failsafe_flask.terminal import TerminalReporter
 
 Spot = Optional[tuple[str, int]]  # absolute file, 1-based line
 FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    """An empty project folder on sys.path, its modules forgotten afterwards."""
-    root = tmp_path / "project"
-    root.mkdir()
-    sys.path.insert(0, str(root))
-    before = set(sys.modules)
-    yield root
-    sys.path.remove(str(root))
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
