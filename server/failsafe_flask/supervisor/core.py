@@ -309,10 +309,7 @@ class Supervisor:
         error, entry = event.error, event.entry
         self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
         self._emit(AppLoadError(error, event.files, entry))
-        where = summary.describe_location(
-            summary.location(error, entry), str(self._config.project_root)
-        )
-        text = summary.headline(error) + (f" ({where})" if where else "")
+        text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
 
