@@ -12,12 +12,11 @@ files are read as text here, as python-dotenv reads the common forms.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-
-from .child.envfile import parse
 
 DEFAULT_FILES = (".flaskenv", ".env")  # loaded in this order; a later one wins
 
@@ -108,3 +107,27 @@ def run_defaults(env: Mapping[str, str]) -> RunDefaults:
         extra_files=_separated(env.get("FLASK_RUN_EXTRA_FILES")),
         exclude_patterns=_separated(env.get("FLASK_RUN_EXCLUDE_PATTERNS")),
     )
+
+
+def parse(text: str) -> dict[str, str]:
+    """The variables of a dotenv file, in the forms python-dotenv reads most often."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, _, value = line.partition("=")
+        values[key.strip()] = _unquote(value.strip())
+    return values
+
+
+def _unquote(value: str) -> str:
+    if value[:1] in ("'", '"'):
+        try:
+            parts = shlex.split(value, comments=True)
+        except ValueError:  # an unclosed quote: keep the text as written
+            return value
+        return parts[0] if parts else ""
+    return value.split(" #", 1)[0].rstrip()

@@ -1,9 +1,10 @@
-"""The ``envFile`` setting (``--env-file``): variables for the app, loaded as Flask does.
+"""The app's dotenv files (``.flaskenv``, ``.env``, ``--env-file``), loaded as Flask does.
 
-With python-dotenv installed this is Flask's own ``load_dotenv(path)``. Without it,
-``flask run --env-file`` refuses; a development server that must not die reads the
-common subset itself instead (``KEY=VALUE``, ``export``, quotes, comments). Like Flask,
-variables already set in the environment win.
+With python-dotenv installed this is Flask's own ``load_dotenv``. Without it, ``flask
+run`` ignores the files (and refuses ``--env-file``); a development server that must
+find the app ``flask run`` would find reads the common subset itself instead
+(``KEY=VALUE``, ``export``, quotes, comments). Like Flask, variables already set in the
+environment win, then the env file, then ``.env``, then ``.flaskenv``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,27 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
-import shlex
+from pathlib import Path
+from typing import Optional
+
+from failsafe_flask.flaskenv import effective_environment, parse
+
+
+def load_project_env(env_file: Optional[str]) -> None:
+    """Everything ``flask run`` loads before it looks for the app, in its precedence."""
+    from flask.helpers import get_load_dotenv
+
+    if env_file:  # first: nothing already set is overwritten, so it wins over the defaults
+        load_env_file(env_file)
+    if not get_load_dotenv():
+        return
+    if importlib.util.find_spec("dotenv") is not None:
+        from flask.cli import load_dotenv
+
+        load_dotenv()
+        return
+    for key, value in effective_environment(Path.cwd(), os.environ).items():
+        os.environ.setdefault(key, value)
 
 
 def load_env_file(path: str) -> None:
@@ -29,26 +50,3 @@ def load_env_file(path: str) -> None:
     from failsafe_flask.child.compat import load_dotenv_file
 
     load_dotenv_file(path)
-
-
-def parse(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        key, _, value = line.partition("=")
-        values[key.strip()] = _unquote(value.strip())
-    return values
-
-
-def _unquote(value: str) -> str:
-    if value[:1] in ("'", '"'):
-        try:
-            parts = shlex.split(value, comments=True)
-        except ValueError:  # an unclosed quote: keep the text as written
-            return value
-        return parts[0] if parts else ""
-    return value.split(" #", 1)[0].rstrip()

@@ -9,7 +9,7 @@ from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
 from failsafe_flask.child.compat import require_supported
-from failsafe_flask.child.envfile import load_env_file
+from failsafe_flask.child.envfile import load_project_env
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.protocol import ExceptionInfo, Frame
 
@@ -25,13 +25,9 @@ _DISCOVERY_FILES = ("wsgi.py", "app.py")
 def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
     """Flask's own loader: ``--app`` forms, FLASK_APP's value, or wsgi.py / app.py discovery."""
     require_supported()  # before anything newer than the floor is touched
-    from flask.cli import ScriptInfo, load_dotenv
-    from flask.helpers import get_load_dotenv
+    from flask.cli import ScriptInfo
 
-    if env_file:  # before the defaults, as flask run --env-file does: it takes precedence
-        load_env_file(env_file)
-    if get_load_dotenv():
-        load_dotenv()  # as flask run does first; a no-op without python-dotenv
+    load_project_env(env_file)
     return ScriptInfo(app_import_path=spec or None).load_app()
 
 

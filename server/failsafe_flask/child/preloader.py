@@ -112,16 +112,9 @@ def _import(name: str) -> bool:
 
 def _load_env(env_file: Optional[str]) -> None:
     try:
-        from flask.helpers import get_load_dotenv
+        from failsafe_flask.child.envfile import load_project_env
 
-        from failsafe_flask.child.envfile import load_env_file
-
-        if env_file:
-            load_env_file(env_file)
-        if get_load_dotenv():
-            from flask.cli import load_dotenv
-
-            load_dotenv()
+        load_project_env(env_file)
     except Exception:
         pass  # the app process loads them again and reports what is wrong
 
