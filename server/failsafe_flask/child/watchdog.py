@@ -8,24 +8,13 @@ the load finish after all, the ``ready`` event that follows says so.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
 
 from failsafe_flask.child.exceptions import stack_frames
 from failsafe_flask.child.loader import without_loader_frames
-from failsafe_flask.config import DEFAULT_LOAD_TIMEOUT
-from failsafe_flask.protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, Frame
-from failsafe_flask.validate import seconds_text
-
-
-def load_timeout_from_env() -> float:
-    """The timeout the supervisor passed; the default for a manual run or a bad value."""
-    try:
-        return seconds_text(os.environ.get(ENV_LOAD_TIMEOUT, ""))
-    except ValueError:
-        return DEFAULT_LOAD_TIMEOUT
+from failsafe_flask.protocol import ExceptionInfo, Frame
 
 
 class LoadWatchdog:
