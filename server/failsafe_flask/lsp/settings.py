@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from .. import validate
 from ..config import DEFAULT_ENV_FILE, AppConfig
 from ..validate import kind
 
 SECTION = "failsafeFlask"  # the settings section pulled with workspace/configuration
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -32,14 +33,20 @@ def _text(raw: Mapping[str, Any], key: str) -> Optional[str]:
     return value
 
 
-def _checked(raw: Mapping[str, Any], key: str, check: Callable[[object], Any]) -> Any:
+def _checked(raw: Mapping[str, Any], key: str, check: Callable[[object], T]) -> Optional[T]:
     value = raw.get(key)
-    if value is None or value == "":
+    if value is None:
         return None
     try:
         return check(value)
     except validate.InvalidValue as exc:
         raise SettingsError(f"{SECTION}.{key} {exc}") from None
+
+
+def _host(raw: Mapping[str, Any]) -> Optional[str]:
+    if raw.get("host") == "":
+        return None  # an empty field means "not set" here too, not "every interface"
+    return _checked(raw, "host", validate.host)
 
 
 def _bool(raw: Mapping[str, Any], key: str) -> Optional[bool]:
@@ -84,7 +91,7 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
     """AppConfig's fields the settings set, by field name; None where a key is not set."""
     return {
         "app": _text(raw, "app"),
-        "host": _checked(raw, "host", validate.host),
+        "host": _host(raw),
         "port": _checked(raw, "port", validate.port),
         "debug": _bool(raw, "debug"),
         "python": _text(raw, "python"),

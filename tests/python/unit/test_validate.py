@@ -52,3 +52,12 @@ def test_a_host_is_taken_without_its_surrounding_blanks() -> None:
 def test_seconds_must_be_a_finite_number(text: str) -> None:
     with pytest.raises(validate.InvalidValue, match="which is not a positive number of seconds"):
         validate.seconds_text(text)
+
+
+def test_an_empty_host_setting_is_the_default_but_an_empty_port_is_a_mistake(
+    tmp_path: Path,
+) -> None:
+    # A settings UI leaves "" in a cleared text field; a number field never holds one.
+    assert parse_settings({"host": ""}, tmp_path) == parse_settings({}, tmp_path)
+    with pytest.raises(SettingsError, match="port must be a whole number, got a string"):
+        parse_settings({"port": ""}, tmp_path)
