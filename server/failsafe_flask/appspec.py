@@ -9,21 +9,30 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Optional
+
+from .flaskenv import effective_environment
 
 # What Flask's discovery tries, in its order; the app process looks for the entry file
 # with the same list. Standard library only here: the app process imports this module.
 DISCOVERY_FILES = ("wsgi.py", "app.py")
 
 
-def missing_app_message(root: str, app: Optional[str], env: Mapping[str, str]) -> Optional[str]:
-    """None when an app may be found, else the message that says what was tried."""
-    if app or env.get("FLASK_APP"):
+def missing_app_message(
+    root: str, app: Optional[str], environ: Mapping[str, str], env_file: Optional[str] = None
+) -> Optional[str]:
+    """None when an app may be found, else the message that says what was tried.
+
+    FLASK_APP counts from the environment and from the dotenv files, as flask reads them.
+    """
+    if app or effective_environment(Path(root), environ, env_file).get("FLASK_APP"):
         return None
     if any(os.path.isfile(os.path.join(root, name)) for name in DISCOVERY_FILES):
         return None
     return (
         f"No Flask app found in {root}: no --app option (the failsafeFlask.app setting in "
-        "the editor), no FLASK_APP variable, and neither wsgi.py nor app.py. Name the app "
-        "as flask run does, e.g. --app hello, --app 'hello:create_app()' or --app app.py."
+        "the editor), no FLASK_APP variable (nor in .flaskenv or .env), and neither wsgi.py "
+        "nor app.py. Name the app as flask run does, e.g. --app hello, "
+        "--app 'hello:create_app()' or --app app.py."
     )

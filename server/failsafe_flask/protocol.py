@@ -233,9 +233,9 @@ def _decode(line: str, tag: str, kinds: tuple[type[_M], ...]) -> Union[_M, Malfo
     return message
 
 
-def display_url(host: str, port: int) -> str:
+def display_url(host: str, port: int, https: bool = False) -> str:
     """The URL to open: a wildcard address is not one a browser can visit."""
     shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}/"
+    return f"{'https' if https else 'http'}://{shown}:{port}/"

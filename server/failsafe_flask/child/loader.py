@@ -28,7 +28,8 @@ def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
     from flask.cli import ScriptInfo
 
     load_project_env(env_file)
-    return ScriptInfo(app_import_path=spec or None).load_app()
+    # flask reads FLASK_APP once the dotenv files are loaded: one set there counts too.
+    return ScriptInfo(app_import_path=spec or os.environ.get("FLASK_APP") or None).load_app()
 
 
 def reported_exception(exc: BaseException) -> BaseException:

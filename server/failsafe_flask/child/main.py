@@ -1,7 +1,8 @@
 """The app process: load the user's app, serve it, report to the supervisor; never exit.
 
 ``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
-[--env-file F] [--load-timeout S]``,
+[--debugger | --no-debugger] [--without-threads] [--env-file F] [--cert C [--key K]]
+[--load-timeout S]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -38,6 +39,8 @@ from failsafe_flask.validate import port_text, seconds_text
 DRAIN_TIMEOUT = 30.0
 
 if TYPE_CHECKING:
+    import ssl
+
     from _typeshed.wsgi import WSGIApplication
     from flask import Flask
 
@@ -51,6 +54,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
+    parser.add_argument(
+        "--debugger", action=argparse.BooleanOptionalAction, default=None, help="default: debug"
+    )
+    parser.add_argument("--without-threads", dest="threaded", action="store_false")
+    parser.add_argument("--cert", default=None, help="a certificate file or 'adhoc': HTTPS")
+    parser.add_argument("--key", default=None, help="the key file of --cert")
     parser.add_argument(
         "--load-timeout",
         type=seconds_text,
@@ -70,7 +79,10 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
     watchdog = _watch_loading(writer, spec, root, args.load_timeout)
+    args.tls = None
     try:
+        # Before the app: a certificate that cannot be used is reported as a load error.
+        args.tls = _tls_context(args.cert, args.key)
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         watchdog.done()
@@ -78,7 +90,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     watchdog.done()
     _report_request_errors(app, writer, root)
     writer.emit(_ready_event(args, root))
-    _serve(app, args, debug=app.debug)
+    _serve(app, args, debugger=app.debug if args.debugger is None else args.debugger)
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -115,7 +127,7 @@ def _prepare_environment(debug: Optional[bool]) -> None:
 def _ready_event(args: argparse.Namespace, root: str) -> Ready:
     return Ready(
         pid=os.getpid(),
-        url=display_url(args.host, args.port),
+        url=display_url(args.host, args.port, https=args.cert is not None),
         files=imported_project_files(sys.modules, root),
         packages=third_party_packages(sys.modules, root),
     )
@@ -142,7 +154,16 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
     compat.on_unhandled_exception(app, on_exception)
 
 
-def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
+def _tls_context(cert: Optional[str], key: Optional[str]) -> Optional[ssl.SSLContext]:
+    """flask run --cert: a file and its key, or "adhoc" (which needs cryptography here)."""
+    if cert is None:
+        return None
+    from werkzeug.serving import generate_adhoc_ssl_context, load_ssl_context
+
+    return generate_adhoc_ssl_context() if cert == "adhoc" else load_ssl_context(cert, key)
+
+
+def _serve(app: WSGIApplication, args: argparse.Namespace, debugger: bool) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
     from werkzeug.serving import make_server
 
@@ -153,10 +174,11 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoRet
     server = make_server(
         args.host,
         args.port,
-        compat.with_debugger(app, args.host) if debug else app,
-        threaded=True,
+        compat.with_debugger(app, args.host) if debugger else app,
+        threaded=args.threaded,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
+        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
     )
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
@@ -178,7 +200,7 @@ def _serve_load_error(
     # Not printed here: the front ends print it once, from the event, with its location.
     text = _format_exception(real)
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
-    _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
+    _serve(errorpage.error_app(page, str(os.getpid())), args, debugger=False)
 
 
 def _format_exception(exc: BaseException) -> str:

@@ -179,7 +179,7 @@ class Supervisor:
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
         path = os.path.abspath(path)
-        if self._sock is None or not is_relevant(path, self._rules):
+        if self._sock is None or not self._config.reload or not is_relevant(path, self._rules):
             return
         if self._ledger.is_new(path, _signature(path)):
             self._request_restart(f"{os.path.basename(path)} changed")
@@ -322,7 +322,7 @@ class Supervisor:
     # -- status -------------------------------------------------------------------
 
     def _url(self) -> str:
-        return display_url(self._config.host, self._config.port)
+        return display_url(self._config.host, self._config.port, https=bool(self._config.cert))
 
     def _settle(self, state: State, **changes: Any) -> None:
         """A (re)start has ended, well or badly: record how long it took."""
