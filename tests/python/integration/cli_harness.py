@@ -22,12 +22,14 @@ class Terminal:
         *args: str,
         python: str = sys.executable,
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
-        """``python`` runs failsafe-flask (not the app: that is ``--python``)."""
+        """``python`` runs failsafe-flask (not the app: that is ``--python``); ``command``
+        replaces ``failsafe-flask run`` (``["flask", "failsafe"]``)."""
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [python, "-m", "failsafe_flask", "run", *args],
+            [*(command or [python, "-m", "failsafe_flask", "run"]), *args],
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
