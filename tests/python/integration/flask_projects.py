@@ -6,17 +6,25 @@ by FLASK_APP from a package of the same project that discovery would have picked
 
 from __future__ import annotations
 
+import textwrap
+
+
+def _project(files: dict[str, str]) -> dict[str, str]:
+    return {name: textwrap.dedent(text).lstrip("\n") for name, text in files.items()}
+
+
 # Flask's javascript example: a package named by FLASK_APP in .flaskenv, with templates.
-JS_EXAMPLE = {
-    ".flaskenv": "FLASK_APP=js_example\n",
-    "js_example/__init__.py": """
+JS_EXAMPLE = _project(
+    {
+        ".flaskenv": "FLASK_APP=js_example\n",
+        "js_example/__init__.py": """
         from flask import Flask
 
         app = Flask(__name__)
 
         from js_example import views  # noqa: E402,F401
     """,
-    "js_example/views.py": """
+        "js_example/views.py": """
         from flask import render_template
 
         from js_example import app
@@ -26,14 +34,16 @@ JS_EXAMPLE = {
         def who():
             return render_template("who.html", name="js_example")
     """,
-    "js_example/templates/who.html": "{{ name }}\n",
-}
+        "js_example/templates/who.html": "{{ name }}\n",
+    }
+)
 
 # The blog tutorial's layout: microblog.py (FLASK_APP) beside an `app/` package that
 # discovery of app.py would import instead.
-MICROBLOG = {
-    ".flaskenv": "FLASK_APP=microblog.py\n",
-    "app/__init__.py": """
+MICROBLOG = _project(
+    {
+        ".flaskenv": "FLASK_APP=microblog.py\n",
+        "app/__init__.py": """
         from flask import Flask
 
 
@@ -46,20 +56,22 @@ MICROBLOG = {
 
             return app
     """,
-    "microblog.py": """
+        "microblog.py": """
         from app import create_app
 
         app = create_app()
         app.view_functions["who"] = lambda: "microblog.py"
     """,
-    "app/templates/base.html": "<title>Microblog</title>\n",
-}
+        "app/templates/base.html": "<title>Microblog</title>\n",
+    }
+)
 
 # FLASK_APP in .env (a single module), FLASK_DEBUG=0 in .flaskenv: no debugger.
-DOTENV = {
-    ".flaskenv": "FLASK_DEBUG=0\n",
-    ".env": "# local settings\nexport FLASK_APP='hello.py'\n",
-    "hello.py": """
+DOTENV = _project(
+    {
+        ".flaskenv": "FLASK_DEBUG=0\n",
+        ".env": "# local settings\nexport FLASK_APP='hello.py'\n",
+        "hello.py": """
         from flask import Flask
 
         app = Flask(__name__)
@@ -74,7 +86,8 @@ DOTENV = {
         def boom():
             raise RuntimeError("boom")
     """,
-}
+    }
+)
 
 
 def with_port(files: dict[str, str], port: int) -> dict[str, str]:
