@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from .. import flaskenv
 from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..protocol import Event, LoadError, Ready, RequestError, display_url
 from . import listener, summary
@@ -340,7 +341,9 @@ class Supervisor:
 
 def _rules_for(config: AppConfig) -> WatchRules:
     root = os.path.abspath(config.project_root)
-    always = {os.path.join(root, config.env_file)} if config.env_file else set()
+    # The dotenv files flask run loads: the app process reads them again at each start.
+    env_files = (*flaskenv.DEFAULT_FILES, *((config.env_file,) if config.env_file else ()))
+    always = {os.path.join(root, name) for name in env_files}
     return WatchRules(
         root=root,
         excludes=DEFAULT_EXCLUDES + tuple(config.excludes),

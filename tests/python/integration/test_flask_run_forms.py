@@ -130,3 +130,29 @@ def test_option_and_variable_mistakes_are_one_sentence(
     term = start(tmp_path, *args)
     assert term.wait() == 2
     assert message in term.output()
+
+
+@pytest.mark.parametrize("name", [".env", ".flaskenv"])
+def test_an_edited_dotenv_file_restarts_the_app_with_its_values(
+    tmp_path: Path, start: Start, name: str
+) -> None:
+    app = """
+        import os
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index():
+            return os.environ["GREETING"]
+    """
+    write(tmp_path, {"app.py": app, name: "GREETING=one\n"})
+    port = free_port()
+    term = start(tmp_path, "-p", str(port))
+    _served_port(term)
+    assert get(f"http://127.0.0.1:{port}/").body == "one"
+    write(tmp_path, {name: "GREETING=two\n"})
+    term.expect(f"{name} changed")
+    term.expect("Ready in")
+    assert get(f"http://127.0.0.1:{port}/").body == "two"
