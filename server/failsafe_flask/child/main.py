@@ -10,6 +10,7 @@ inherited from the supervisor (see ``failsafe_flask.protocol``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import traceback
@@ -160,7 +161,14 @@ def _tls_context(cert: Optional[str], key: Optional[str]) -> Optional[ssl.SSLCon
         return None
     from werkzeug.serving import generate_adhoc_ssl_context, load_ssl_context
 
-    return generate_adhoc_ssl_context() if cert == "adhoc" else load_ssl_context(cert, key)
+    if cert != "adhoc":
+        return load_ssl_context(cert, key)
+    if importlib.util.find_spec("cryptography") is None:  # as flask run refuses it
+        raise RuntimeError(
+            "--cert adhoc needs the cryptography library where the app runs:"
+            f" {sys.executable} -m pip install cryptography"
+        )
+    return generate_adhoc_ssl_context()
 
 
 def _serve(app: WSGIApplication, args: argparse.Namespace, debugger: bool) -> NoReturn:

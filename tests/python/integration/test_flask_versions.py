@@ -153,3 +153,12 @@ async def test_https_with_a_certificate_file_on_the_inherited_socket(
     reply = await asyncio.to_thread(urllib.request.urlopen, url, timeout=30, context=unverified)
     with reply:
         assert reply.read().decode() == "héllo nobody"
+
+
+async def test_cert_adhoc_without_cryptography_where_the_app_runs_says_so(
+    start_app: Callable[..., Any], interpreter: str
+) -> None:
+    app = await start_app({"app.py": APP}, python=interpreter, cert="adhoc")
+    error = await app.load_error()
+    assert error.error["message"].startswith("--cert adhoc needs the cryptography library")
+    assert interpreter in error.error["message"]
