@@ -82,3 +82,14 @@ def test_no_app_message_counts_flask_app_from_the_dotenv_files(tmp_path: Path) -
     _project(tmp_path, {".env": "FLASK_APP=microblog.py\n"})
     assert missing_app_message(str(tmp_path), None, {}) is None
     assert missing_app_message(str(tmp_path), None, {"FLASK_SKIP_DOTENV": "1"}) is not None
+
+
+def test_editor_settings_not_set_fall_back_to_flask_variables(tmp_path: Path) -> None:
+    from failsafe_flask.lsp.settings import parse_settings
+
+    _project(tmp_path, {".flaskenv": "FLASK_APP=microblog.py\nFLASK_RUN_PORT=4000\n"})
+    config = parse_settings({"port": None, "debug": None}, tmp_path)
+    assert (config.app, config.port, config.debug) == ("microblog.py", 4000, True)
+    assert parse_settings({"port": 5001}, tmp_path).port == 5001
+    # the env setting is part of the app's environment: it wins over the files
+    assert parse_settings({"env": {"FLASK_APP": "other"}}, tmp_path).app == "other"
