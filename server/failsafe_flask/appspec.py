@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Optional
 
+# What Flask's discovery tries, in its order; the app process looks for the entry file
+# with the same list. Standard library only here: the app process imports this module.
 DISCOVERY_FILES = ("wsgi.py", "app.py")
 
 

@@ -20,7 +20,8 @@ from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
 from failsafe_flask.child.paths import imported_project_files, third_party_packages
-from failsafe_flask.child.watchdog import DEFAULT_LOAD_TIMEOUT, LoadWatchdog
+from failsafe_flask.child.watchdog import LoadWatchdog
+from failsafe_flask.config import DEFAULT_HOST, DEFAULT_LOAD_TIMEOUT, DEFAULT_PORT
 from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
@@ -31,6 +32,7 @@ from failsafe_flask.protocol import (
     RequestError,
     display_url,
 )
+from failsafe_flask.validate import port_text, seconds_text
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
 DRAIN_TIMEOUT = 30.0
@@ -43,26 +45,19 @@ if TYPE_CHECKING:
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child")
     parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=port_text, default=DEFAULT_PORT)
     parser.add_argument("--env-file", default=None, help="as flask run --env-file")
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
     parser.add_argument(
         "--load-timeout",
-        type=_seconds,
+        type=seconds_text,
         default=DEFAULT_LOAD_TIMEOUT,
         help="seconds before a load that never ends is reported",
     )
     return parser.parse_args(argv)
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0:  # also NaN
-        raise ValueError(text)
-    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
