@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import signal
 import socket
 import time
 from collections import deque
@@ -20,18 +19,21 @@ from typing import Any, Optional, cast
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
-from . import listener, summary
+from . import cause, listener, summary
 from .events import (
     AppExited,
     AppLoadError,
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     Status,
     StatusChanged,
     SupervisorEvent,
 )
+from .fallback import Fallback
+from .fallback_page import Outage, tail_lines
 from .process import SIGKILL, AppProcess, Launcher, signal_group
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
 from .watch import Watcher
@@ -64,11 +66,13 @@ class Supervisor:
         self._wake = asyncio.Event()
         self._loop_task: Optional[asyncio.Task[None]] = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._chores: set[asyncio.Task[None]] = set()  # held here so they are not collected
         self._burst_started: Optional[float] = None
         self._burst_over = False  # the changes that woke the restart loop are complete
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
+        self._fallback = Fallback()  # answers the port while no app process can
 
     @property
     def status(self) -> Status:
@@ -94,6 +98,17 @@ class Supervisor:
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
         if self._config.host in ALL_INTERFACES:
             self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
+        try:
+            self._begin(root)
+            async with self._lock:
+                await self._launch(State.STARTING, "Starting")
+        except Exception as exc:  # whatever it was, nothing may stay half-started
+            text = self._launch_failure(exc)
+            await self.stop()
+            self._set(message=text)
+            raise StartError(cause.sentence(text)) from None
+
+    def _begin(self, root: str) -> None:
         self._watcher = Watcher(
             root,
             self._accepts,
@@ -104,12 +119,6 @@ class Supervisor:
         self._wake.clear()
         self._loop_task = asyncio.create_task(self._restart_loop())
         self._burst_started = time.monotonic()
-        try:
-            async with self._lock:
-                await self._launch(State.STARTING, "Starting")
-        except OSError as exc:
-            await self.stop()
-            raise StartError(f"Cannot run {self._config.python}: {exc.strerror or exc}") from None
 
     async def stop(self) -> None:
         loop_task, self._loop_task = self._loop_task, None
@@ -123,6 +132,7 @@ class Supervisor:
             self._generation += 1
             await self._kill_app()
             await self._launcher.close()
+            await self._fallback.close()
             if self._sock is not None:
                 self._sock.close()
                 self._sock = None
@@ -171,6 +181,7 @@ class Supervisor:
             self._set(state=State.RESTARTING, restarts=self._status.restarts + 1, message=message)
             await self._kill_app()
             assert self._sock is not None
+            self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
             await self._launch(State.RESTARTING, message)
@@ -212,8 +223,30 @@ class Supervisor:
                 self._retire_app()
                 try:
                     await self._launch(State.RESTARTING, message)
-                except OSError as exc:
-                    self._settle(State.FAILED, message=f"Cannot run {self._config.python}: {exc}")
+                except Exception as exc:  # the loop must live on: the next change retries
+                    self._launch_failed(exc)
+
+    def _launch_failure(self, exc: BaseException) -> str:
+        root = os.path.abspath(self._config.project_root)
+        problem = cause.env_problem(self._config.env)
+        if problem is not None and isinstance(exc, ValueError):
+            return problem
+        return cause.launch_failure(exc, self._config.python, root, os.path.isdir(root))
+
+    def _launch_failed(self, exc: BaseException) -> None:
+        self._app = None
+        text = self._launch_failure(exc)
+        self._emit(LaunchFailed(text))
+        self._settle(State.FAILED, pid=None, url=self._url(), errors=1, message=text)
+        self._answer(text)
+
+    def _answer(self, text: str) -> None:
+        """No app process can answer: the supervisor does, until the next launch."""
+        if self._sock is None:
+            return
+        tail = tail_lines(self._stderr_tail)
+        outage = Outage(cause.sentence(text), tail, f"down-{self._generation}")
+        self._fallback.answer(self._sock, outage)
 
     async def _coalesce(self) -> None:
         if self._burst_over:
@@ -234,6 +267,8 @@ class Supervisor:
     # -- the app process ----------------------------------------------------------
 
     async def _launch(self, state: State, message: str) -> None:
+        # Before the launch: the requests waiting in the backlog are the new process's.
+        self._fallback.pause()
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
@@ -278,11 +313,17 @@ class Supervisor:
             return
         # Not app.close(): the lifeline is closed when this app is retired, and closing
         # its fd number twice would close the next app's pipe that reused it.
-        message = _exit_message(code, self._stderr_tail)
+        loading = self._status.state in (State.STARTING, State.RESTARTING)
+        message = cause.exit_sentence(code, self._stderr_tail, (), loading)
         self._emit(AppExited(code, message))
         self._settle(
-            State.FAILED, pid=None, url=None, errors=max(1, self._status.errors), message=message
+            State.FAILED,
+            pid=None,
+            url=self._url(),  # the supervisor answers there now, with the cause
+            errors=max(1, self._status.errors),
+            message=message,
         )
+        self._answer(message)
 
     def _on_line(self, stream: str, line: str) -> None:
         if stream == "stderr":
@@ -318,6 +359,23 @@ class Supervisor:
         text = summary.headline(error) + (f" ({where})" if where else "")
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
+        if cause.is_stuck_load(error):
+            self._stop_stuck(where)
+
+    def _stop_stuck(self, where: str) -> None:
+        """A load past its timeout: that process serves nobody. Stop it, answer instead."""
+        generation = self._generation
+
+        async def stop() -> None:
+            async with self._lock:
+                if generation != self._generation:
+                    return  # already replaced (a save) or stopped
+                await self._kill_app()
+                self._answer(cause.stuck_sentence(self._config.load_timeout, where))
+
+        task = asyncio.create_task(stop())
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     def _on_request_error(self, message: dict[str, Any]) -> None:
         error = cast(ExceptionInfo, message["error"])
@@ -367,18 +425,3 @@ def _signature(path: str) -> Signature:
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size)
-
-
-def _exit_message(code: int, stderr_tail: deque[str]) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        text = f"The app process was killed by {name}"
-        if name == "SIGSEGV":
-            text += " (a crash in native code)"
-    else:
-        text = f"The app process exited with code {code}"
-    last = next((line for line in reversed(stderr_tail) if line.strip()), "")
-    return f"{text}: {last.strip()}" if last else text + "."
