@@ -20,6 +20,7 @@ _ACCESS_LOG = re.compile(r'^\S+ - - \[[^\]]*\] ".*" \S+ \S+\s*$')
 # Werkzeug's own notes (" * Debugger is active!", " * Debugger PIN: ...") and warnings.
 _SERVER_NOTE = re.compile(r"^ \* |^WARNING: This is a development server")
 _FATAL = re.compile(r"^(Fatal Python error|Segmentation fault|Aborted|Killed)\b")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TRACEBACK = "Traceback (most recent call last):"
 _STUCK_PREFIX = "the app did not finish loading in "
 
@@ -67,6 +68,12 @@ def exit_sentence(
         text += " while loading the app"
     why = explanation(tail)
     return f"{text}: {why}" if why else text
+
+
+def request_text(event: Mapping[str, object]) -> str:
+    """``GET /path`` from a request_started event, safe to print anywhere."""
+    text = f"{event.get('method', '?')} {event.get('path', '?')}"
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text[:200])
 
 
 def sentence(text: str) -> str:

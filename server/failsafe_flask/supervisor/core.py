@@ -18,7 +18,13 @@ from collections.abc import Callable
 from typing import Any, Optional, cast
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
+from ..protocol import (
+    ENV_LOAD_TIMEOUT,
+    EVENT_REQUEST_ENDED,
+    EVENT_REQUEST_STARTED,
+    ExceptionInfo,
+    display_url,
+)
 from . import cause, listener, summary
 from .events import (
     AppExited,
@@ -72,6 +78,7 @@ class Supervisor:
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
+        self._in_flight: dict[object, str] = {}  # request id -> "GET /path", current app
         self._fallback = Fallback()  # answers the port while no app process can
 
     @property
@@ -272,6 +279,7 @@ class Supervisor:
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
+        self._in_flight.clear()
         self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
@@ -314,7 +322,7 @@ class Supervisor:
         # Not app.close(): the lifeline is closed when this app is retired, and closing
         # its fd number twice would close the next app's pipe that reused it.
         loading = self._status.state in (State.STARTING, State.RESTARTING)
-        message = cause.exit_sentence(code, self._stderr_tail, (), loading)
+        message = cause.exit_sentence(code, self._stderr_tail, self._in_flight.values(), loading)
         self._emit(AppExited(code, message))
         self._settle(
             State.FAILED,
@@ -347,6 +355,10 @@ class Supervisor:
             self._on_load_error(message)
         elif kind == "request_error":
             self._on_request_error(message)
+        elif kind == EVENT_REQUEST_STARTED:
+            self._in_flight[message.get("id")] = cause.request_text(message)
+        elif kind == EVENT_REQUEST_ENDED:
+            self._in_flight.pop(message.get("id"), None)
 
     def _on_load_error(self, message: dict[str, Any]) -> None:
         error = cast(ExceptionInfo, message["error"])
