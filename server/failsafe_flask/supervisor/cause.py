@@ -101,7 +101,7 @@ def env_problem(env: Mapping[str, str]) -> Optional[str]:
         if not name or "=" in name or "\0" in name:
             return f"The env setting has an invalid variable name {name!r}"
         if "\0" in value:
-            return f"The env setting {name} holds a NUL character, which no process accepts"
+            return f"The env setting {name} holds a NUL character"
     return None
 
 
