@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import os
 import socket
 import time
@@ -25,7 +26,7 @@ from ..protocol import (
     ExceptionInfo,
     display_url,
 )
-from . import cause, listener, summary
+from . import cause, listener, reappear, summary
 from .events import (
     AppExited,
     AppLoadError,
@@ -80,6 +81,7 @@ class Supervisor:
         self._stderr_tail: deque[str] = deque(maxlen=20)
         self._in_flight: dict[object, str] = {}  # request id -> "GET /path", current app
         self._fallback = Fallback()  # answers the port while no app process can
+        self._returning: Optional[asyncio.Task[None]] = None  # see _await_return
 
     @property
     def status(self) -> Status:
@@ -116,18 +118,23 @@ class Supervisor:
             raise StartError(cause.sentence(text)) from None
 
     def _begin(self, root: str) -> None:
-        self._watcher = Watcher(
+        self._watcher = self._new_watcher(root)
+        self._wake.clear()
+        self._loop_task = asyncio.create_task(self._restart_loop())
+        self._burst_started = time.monotonic()
+
+    def _new_watcher(self, root: str) -> Watcher:
+        watcher = Watcher(
             root,
             self._accepts,
             self._on_watched,
             lambda text: self._emit(AppOutput("stderr", text)),
         )
-        self._watcher.start()
-        self._wake.clear()
-        self._loop_task = asyncio.create_task(self._restart_loop())
-        self._burst_started = time.monotonic()
+        watcher.start()
+        return watcher
 
     async def stop(self) -> None:
+        self._stop_awaiting_return()
         loop_task, self._loop_task = self._loop_task, None
         if loop_task is not None:
             loop_task.cancel()
@@ -246,6 +253,37 @@ class Supervisor:
         self._emit(LaunchFailed(text))
         self._settle(State.FAILED, pid=None, url=self._url(), errors=1, message=text)
         self._answer(text)
+        self._await_return()
+
+    def _await_return(self) -> None:
+        """A launch failed for want of the folder or the interpreter: restart when it is
+        back, without waiting for a save that may never come."""
+        root = os.path.abspath(self._config.project_root)
+        python = self._config.python
+        if not os.path.isdir(root):
+            missing, what = root, "the project folder is back"
+        elif os.path.isabs(python) and not os.path.exists(python):
+            missing, what = python, "the interpreter is back"
+        else:
+            return
+        self._stop_awaiting_return()
+        self._returning = asyncio.create_task(self._restart_on_return(missing, what, root))
+
+    async def _restart_on_return(self, missing: str, what: str, root: str) -> None:
+        if not await reappear.until_exists(missing):
+            return
+        if missing == root and self._watcher is not None:
+            # Its watch went with the old folder: a new one sees the new folder.
+            await self._watcher.close()
+            self._watcher = self._new_watcher(root)
+        self._returning = None
+        if self._status.state == State.FAILED:  # else a save has brought it back already
+            self._request_restart(what)
+
+    def _stop_awaiting_return(self) -> None:
+        task, self._returning = self._returning, None
+        if task is not None:
+            task.cancel()
 
     def _answer(self, text: str) -> None:
         """No app process can answer: the supervisor does, until the next launch."""
@@ -276,6 +314,9 @@ class Supervisor:
     async def _launch(self, state: State, message: str) -> None:
         # Before the launch: the requests waiting in the backlog are the new process's.
         self._fallback.pause()
+        root = os.path.abspath(self._config.project_root)
+        if not os.path.isdir(root):  # said plainly, not by a failed chdir in a fork
+            raise FileNotFoundError(errno.ENOENT, "no such folder", root)
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
@@ -426,9 +467,14 @@ def _rules_for(config: AppConfig) -> WatchRules:
 
 
 def _for_app_process(config: AppConfig) -> AppConfig:
-    """The config an app process gets: its load timeout travels in its environment."""
+    """The config an app process gets: its load timeout travels in its environment; a
+    default env file that was deleted is no longer loaded (nobody asked for it)."""
     env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
-    return dataclasses.replace(config, env=env)
+    env_file = config.env_file
+    gone = env_file and not os.path.isfile(os.path.join(config.project_root, env_file))
+    if gone and config.env_file_optional:
+        env_file = None
+    return dataclasses.replace(config, env=env, env_file=env_file)
 
 
 def _signature(path: str) -> Signature:
