@@ -82,6 +82,7 @@ class Supervisor:
         self._in_flight: dict[object, str] = {}  # request id -> "GET /path", current app
         self._fallback = Fallback()  # answers the port while no app process can
         self._returning: Optional[asyncio.Task[None]] = None  # see _await_return
+        self._wanted: Optional[AppConfig] = None  # settings whose address was refused
 
     @property
     def status(self) -> Status:
@@ -135,6 +136,7 @@ class Supervisor:
 
     async def stop(self) -> None:
         self._stop_awaiting_return()
+        self._wanted = None
         loop_task, self._loop_task = self._loop_task, None
         if loop_task is not None:
             loop_task.cancel()
@@ -156,8 +158,14 @@ class Supervisor:
     async def restart(self, reason: str = "manual") -> None:
         if self._sock is None:
             await self.start()
-        else:
-            self._request_restart(reason)
+            return
+        if self._wanted is not None:  # the configured address, refused before: try again
+            try:
+                await self.reconfigure(self._wanted)
+                return
+            except StartError:
+                pass  # still taken: restart where it serves, and the status says so
+        self._request_restart(reason)
 
     async def reconfigure(self, config: AppConfig) -> None:
         """Apply new settings; a running app restarts with them.
@@ -166,6 +174,7 @@ class Supervisor:
         had, StartError is raised and the app goes on serving where it was.
         """
         old = self._config
+        self._wanted = None
         if self._sock is None or old.project_root == config.project_root:
             self._config = config
             self._rules = _rules_for(config).with_named(self._rules.named)
@@ -184,8 +193,9 @@ class Supervisor:
         try:
             sock = listener.bind(self._config.host, self._config.port)
         except listener.BindError as exc:
-            self._config = old
+            self._wanted, self._config = self._config, old
             self._rules = _rules_for(old).with_named(self._rules.named)
+            self._set(message=f"Still on {self._url()}: {exc}")
             raise StartError(str(exc)) from None
         if self._config.port == 0:
             self._config = dataclasses.replace(self._config, port=listener.bound_port(sock))
@@ -390,7 +400,7 @@ class Supervisor:
                 State.RUNNING,
                 url=str(message["url"]),
                 errors=0,
-                message=f"Running on {message['url']}",
+                message=self._running_text(str(message["url"])),
             )
         elif kind == "load_error":
             self._on_load_error(message)
@@ -437,6 +447,13 @@ class Supervisor:
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
+
+    def _running_text(self, url: str) -> str:
+        """``Running on <url>``, and which configured address it is not, if any."""
+        wanted = self._wanted
+        if wanted is None:
+            return f"Running on {url}"
+        return f"Running on {url}, not on {wanted.host}:{wanted.port} (in use)"
 
     def _url(self) -> str:
         return display_url(self._config.host, self._config.port)
