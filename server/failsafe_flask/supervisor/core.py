@@ -373,7 +373,9 @@ class Supervisor:
         # Not app.close(): the lifeline is closed when this app is retired, and closing
         # its fd number twice would close the next app's pipe that reused it.
         loading = self._status.state in (State.STARTING, State.RESTARTING)
-        message = cause.exit_sentence(code, self._stderr_tail, self._in_flight.values(), loading)
+        message = cause.exit_sentence(
+            code, self._stderr_tail, list(self._in_flight.values()), loading
+        )
         self._emit(AppExited(code, message))
         self._settle(
             State.FAILED,
