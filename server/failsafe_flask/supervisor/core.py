@@ -208,7 +208,10 @@ class Supervisor:
             self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
-            await self._launch(State.RESTARTING, message)
+            try:
+                await self._launch(State.RESTARTING, message)
+            except Exception as exc:  # the move is done; the next change retries the launch
+                self._launch_failed(exc)
 
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
