@@ -13,23 +13,18 @@ import selectors
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, Optional
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-from failsafe_flask.protocol import (
-    EVENT_REQUEST_ENDED,
-    EVENT_REQUEST_STARTED,
-    RequestEndedEvent,
-    RequestStartedEvent,
-)
+from failsafe_flask.protocol import Event, RequestEnded, RequestStarted
 
 MAX_REPORTED = 500  # characters of a method or path sent to the supervisor
 
 
-Report = Callable[[Mapping[str, Any]], None]
+Report = Callable[[Event], None]
 
 
 class InFlight:
@@ -49,24 +44,13 @@ class InFlight:
     def serving(self, token: int, method: str, path: str) -> None:
         if self._report is not None:
             self._reported.add(token)
-            started: RequestStartedEvent = {
-                "event": EVENT_REQUEST_STARTED,
-                "pid": os.getpid(),
-                "id": token,
-                "method": method[:MAX_REPORTED],
-                "path": path[:MAX_REPORTED],
-            }
-            self._report(started)
+            method, path = method[:MAX_REPORTED], path[:MAX_REPORTED]
+            self._report(RequestStarted(pid=os.getpid(), id=token, method=method, path=path))
 
     def served(self, token: int) -> None:
         if self._report is not None and token in self._reported:
             self._reported.discard(token)
-            ended: RequestEndedEvent = {
-                "event": EVENT_REQUEST_ENDED,
-                "pid": os.getpid(),
-                "id": token,
-            }
-            self._report(ended)
+            self._report(RequestEnded(pid=os.getpid(), id=token))
 
     def begin(self) -> None:
         with self._idle:

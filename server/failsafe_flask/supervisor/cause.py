@@ -73,9 +73,9 @@ def exit_sentence(
     return f"{text}: {why}" if why else text
 
 
-def request_text(event: Mapping[str, object]) -> str:
-    """``GET /path`` from a request_started event, safe to print anywhere."""
-    text = f"{event.get('method', '?')} {event.get('path', '?')}"
+def request_text(method: str, path: str) -> str:
+    """``GET /path``, safe to print anywhere."""
+    text = f"{method} {path}"
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text[:200])
 
 

@@ -16,14 +16,16 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Optional, cast
+from typing import Any, Optional
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..protocol import (
-    ENV_LOAD_TIMEOUT,
-    EVENT_REQUEST_ENDED,
-    EVENT_REQUEST_STARTED,
-    ExceptionInfo,
+    Event,
+    LoadError,
+    Ready,
+    RequestEnded,
+    RequestError,
+    RequestStarted,
     display_url,
 )
 from . import cause, listener, reappear, summary
@@ -41,7 +43,8 @@ from .events import (
 )
 from .fallback import Fallback
 from .fallback_page import Outage, tail_lines
-from .process import SIGKILL, AppProcess, Launcher, signal_group
+from .launcher import Launcher
+from .process import SIGKILL, AppProcess, signal_group
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
 from .watch import Watcher
 
@@ -79,7 +82,7 @@ class Supervisor:
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
-        self._in_flight: dict[object, str] = {}  # request id -> "GET /path", current app
+        self._in_flight: dict[int, str] = {}  # request id -> "GET /path", current app
         self._fallback = Fallback()  # answers the port while no app process can
         self._returning: Optional[asyncio.Task[None]] = None  # see _await_return
         self._wanted: Optional[AppConfig] = None  # settings whose address was refused
@@ -340,7 +343,7 @@ class Supervisor:
             _for_app_process(self._config),
             self._sock,
             self._on_line,
-            lambda message: self._on_message(generation, message),
+            lambda event: self._on_message(generation, event),
         )
         self._app = app
         self._set(pid=app.pid)
@@ -394,33 +397,29 @@ class Supervisor:
             self._stderr_tail.append(line)
         self._emit(AppOutput(stream, line))
 
-    def _on_message(self, generation: int, message: dict[str, Any]) -> None:
+    def _on_message(self, generation: int, event: Event) -> None:
         if generation != self._generation:
             return
-        kind = message.get("event")
-        if kind == "ready":
-            self._rules = self._rules.with_named(())
-            self._emit(AppReady(str(message["url"]), list(message.get("files", []))))
-            self._settle(
-                State.RUNNING,
-                url=str(message["url"]),
-                errors=0,
-                message=self._running_text(str(message["url"])),
-            )
-        elif kind == "load_error":
-            self._on_load_error(message)
-        elif kind == "request_error":
-            self._on_request_error(message)
-        elif kind == EVENT_REQUEST_STARTED:
-            self._in_flight[message.get("id")] = cause.request_text(message)
-        elif kind == EVENT_REQUEST_ENDED:
-            self._in_flight.pop(message.get("id"), None)
+        if isinstance(event, Ready):
+            self._on_ready(event)
+        elif isinstance(event, LoadError):
+            self._on_load_error(event)
+        elif isinstance(event, RequestError):
+            self._on_request_error(event)
+        elif isinstance(event, RequestStarted):
+            self._in_flight[event.id] = cause.request_text(event.method, event.path)
+        elif isinstance(event, RequestEnded):
+            self._in_flight.pop(event.id, None)
 
-    def _on_load_error(self, message: dict[str, Any]) -> None:
-        error = cast(ExceptionInfo, message["error"])
-        entry = str(message.get("entry", ""))
+    def _on_ready(self, event: Ready) -> None:
+        self._rules = self._rules.with_named(())
+        self._emit(AppReady(event.url, event.files))
+        self._settle(State.RUNNING, url=event.url, errors=0, message=self._running_text(event.url))
+
+    def _on_load_error(self, event: LoadError) -> None:
+        error, entry = event.error, event.entry
         self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
-        self._emit(AppLoadError(error, list(message.get("files", [])), entry))
+        self._emit(AppLoadError(error, event.files, entry))
         text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
@@ -442,10 +441,10 @@ class Supervisor:
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 
-    def _on_request_error(self, message: dict[str, Any]) -> None:
-        error = cast(ExceptionInfo, message["error"])
+    def _on_request_error(self, event: RequestError) -> None:
+        error = event.error
         self._rules = self._rules.with_named(self._rules.named | files_named_by(error))
-        self._emit(AppRequestError(str(message["method"]), str(message["path"]), error))
+        self._emit(AppRequestError(event.method, event.path, error))
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
@@ -486,14 +485,13 @@ def _rules_for(config: AppConfig) -> WatchRules:
 
 
 def _for_app_process(config: AppConfig) -> AppConfig:
-    """The config an app process gets: its load timeout travels in its environment; a
-    default env file that was deleted is no longer loaded (nobody asked for it)."""
-    env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
+    """The config an app process gets: a default env file that was deleted is no longer
+    loaded (nobody asked for it)."""
     env_file = config.env_file
     gone = env_file and not os.path.isfile(os.path.join(config.project_root, env_file))
     if gone and config.env_file_optional:
         env_file = None
-    return dataclasses.replace(config, env=env, env_file=env_file)
+    return dataclasses.replace(config, env_file=env_file)
 
 
 def _signature(path: str) -> Signature:

@@ -46,7 +46,7 @@ def test_one_full_stop_whatever_the_text_ends_with() -> None:
 
 
 def test_a_request_is_printable_whatever_it_holds() -> None:
-    text = cause.request_text({"method": "GET", "path": "/\x1b[31mred\n"})
+    text = cause.request_text("GET", "/\x1b[31mred\n")
     assert text == "GET /\\x1b[31mred\\x0a"
 
 

@@ -1,0 +1,5 @@
+"""``python -m failsafe_flask``: the same commands as the ``failsafe-flask`` script."""
+
+from .cli import main
+
+main()

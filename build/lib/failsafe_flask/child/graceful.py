@@ -1,0 +1,122 @@
+"""Stop on SIGTERM without dropping a request: stop accepting, finish what was accepted.
+
+The supervisor restarts the app with SIGTERM to its group (SIGKILL after a grace period).
+Connections still in the listening backlog are safe (the supervisor holds the socket and
+the next app process accepts them); only connections this process already accepted would
+be reset, so it finishes those first, and it accepts none after SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any, Optional
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+
+class InFlight:
+    """Counts requests being served; ``wait_idle`` blocks until none is left."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def begin(self) -> None:
+        with self._idle:
+            self._count += 1
+
+    def end(self) -> None:
+        with self._idle:
+            self._count -= 1
+            if self._count <= 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count <= 0, deadline - time.monotonic())
+
+
+def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
+    """A request handler class that reports its requests to ``in_flight``.
+
+    A new connection counts from the start: its client connected to send a request. A
+    kept-alive connection counts only while a request is on it, so a browser's idle
+    connection never delays the stop.
+    """
+
+    class TrackingHandler(WSGIRequestHandler):
+        _busy = False
+
+        def setup(self) -> None:
+            super().setup()
+            self._start()
+
+        def parse_request(self) -> bool:
+            self._start()
+            return bool(super().parse_request())
+
+        def handle_one_request(self) -> None:
+            try:
+                super().handle_one_request()
+            finally:
+                self._stop()
+
+        def finish(self) -> None:
+            self._stop()
+            super().finish()
+
+        def _start(self) -> None:
+            if not self._busy:
+                self._busy = True
+                in_flight.begin()
+
+        def _stop(self) -> None:
+            if self._busy:
+                self._busy = False
+                in_flight.end()
+
+    return TrackingHandler
+
+
+def serve_until_sigterm(server: BaseWSGIServer) -> None:
+    """Serve until SIGTERM (or Ctrl-C); not one connection is accepted once it arrives.
+
+    socketserver's ``serve_forever`` sees a shutdown request only once per poll interval
+    (0.5 s), and meanwhile keeps accepting on the socket the next app process already
+    serves: a request sent after a save could get the old code. Here the handler only
+    writes a byte on a pipe that the same ``select`` watches (a self-pipe, as hupper
+    does), so the loop ends before its next accept; raising from the handler instead
+    could drop a connection just accepted. The socket is non-blocking because every app
+    process selects on it: the one that loses the race for a connection must go back to
+    its loop, not block in ``accept`` and take the next request after it was told to stop.
+    """
+    read_end, write_end = os.pipe()
+
+    def interrupt(signum: int, frame: Optional[FrameType]) -> Any:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM just ends us
+        os.write(write_end, b"x")
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, interrupt)
+    server.socket.setblocking(False)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(read_end, selectors.EVENT_READ)
+            selector.register(server, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if read_end in ready:
+                    return
+                if server in ready:
+                    server._handle_request_noblock()  # type: ignore[attr-defined]
+                server.service_actions()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,130 @@
+"""Load the user's app exactly as ``flask run`` does, and say what really went wrong."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from importlib.machinery import PathFinder
+from typing import TYPE_CHECKING, Optional
+
+from failsafe_flask.child.envfile import load_env_file
+from failsafe_flask.child.exceptions import describe
+from failsafe_flask.protocol import ExceptionInfo, Frame
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+# How ScriptInfo.load_app splits "module:name" (a colon followed by a path separator is a
+# Windows drive, not a separator).
+_SPEC_SPLIT = re.compile(r":(?![\\/])")
+_DISCOVERY_FILES = ("wsgi.py", "app.py")
+
+
+def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
+    """Flask's own loader: ``--app`` forms, FLASK_APP's value, or wsgi.py / app.py discovery."""
+    from flask.cli import ScriptInfo, load_dotenv
+    from flask.helpers import get_load_dotenv
+
+    if env_file:  # before the defaults, as flask run --env-file does: it takes precedence
+        load_env_file(env_file)
+    if get_load_dotenv():
+        load_dotenv()  # as flask run does first; a no-op without python-dotenv
+    return ScriptInfo(app_import_path=spec or None).load_app()
+
+
+def reported_exception(exc: BaseException) -> BaseException:
+    """The exception the user must see: the one Flask wrapped in a NoAppException.
+
+    ``locate_app`` turns an ImportError raised *inside* the user's module into a
+    NoAppException ``from None``: the traceback survives only as text. The original is
+    still its ``__context__``; Flask's own test (a traceback deeper than the import call)
+    tells it from "module not found".
+    """
+    context = exc.__context__
+    if (
+        _is_no_app_exception(exc)
+        and isinstance(context, ImportError)
+        and context.__traceback__ is not None
+        and context.__traceback__.tb_next is not None
+    ):
+        return context
+    return exc
+
+
+def _is_no_app_exception(exc: BaseException) -> bool:
+    return any(cls.__name__ == "NoAppException" for cls in type(exc).__mro__)
+
+
+def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionInfo:
+    """``describe`` the real error; a NoAppException also says what was tried."""
+    info = describe(exc, root)
+    info["frames"] = without_loader_frames(info["frames"])
+    if _is_no_app_exception(exc):
+        info["message"] += "\n" + what_was_tried(spec, os.getcwd())
+    return info
+
+
+def without_loader_frames(frames: list[Frame]) -> list[Frame]:
+    """Drop the outer frames of our loader and Flask's: the user's code starts after them."""
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    start = 0
+    while start < len(frames) and _is_loader_frame(frames[start]["file"], ours):
+        start += 1
+    return frames[start:] if start < len(frames) else frames
+
+
+def _is_loader_frame(path: str, ours: str) -> bool:
+    path = os.path.abspath(path) if os.path.isabs(path) else path
+    in_ours = path.startswith(ours + os.sep)
+    in_flask_cli = path.replace(os.sep, "/").endswith("/flask/cli.py")
+    return in_ours or in_flask_cli or path.startswith("<frozen importlib")
+
+
+def what_was_tried(spec: str, cwd: str) -> str:
+    if spec:
+        return f"Tried: app {spec!r} (from --app or FLASK_APP), working directory {cwd}."
+    return (
+        "Tried: no --app option or FLASK_APP given, so looked for 'wsgi.py' then 'app.py'"
+        f" in {cwd} and in them for 'app', 'application', a single Flask instance, or a"
+        " 'create_app' / 'make_app' factory."
+    )
+
+
+def entry_file(spec: str, cwd: str) -> str:
+    """The file the app spec names (a script, a module, a package), "" when unknown."""
+    if not spec:
+        candidates = [os.path.join(cwd, name) for name in _DISCOVERY_FILES]
+        return next((path for path in candidates if os.path.isfile(path)), "")
+    target = _SPEC_SPLIT.split(spec, maxsplit=1)[0]
+    as_path = os.path.join(cwd, target)
+    if target.endswith(".py") or os.sep in target or os.path.isdir(as_path):
+        return _script_entry(as_path)
+    return _module_entry(target) or ""
+
+
+def _script_entry(path: str) -> str:
+    if os.path.isdir(path):
+        path = os.path.join(path, "__init__.py")
+    return os.path.abspath(path) if os.path.isfile(path) else ""
+
+
+def _module_entry(name: str) -> Optional[str]:
+    # Found through PathFinder, which never runs code: a module that failed to import is
+    # gone from sys.modules, and importing it again would rerun the user's module.
+    module = sys.modules.get(name)
+    file = getattr(module, "__file__", None)
+    if isinstance(file, str):
+        return os.path.abspath(file)
+    search: Optional[list[str]] = None
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        try:
+            spec = PathFinder.find_spec(".".join(parts[:depth]), search)
+        except (ImportError, ValueError):
+            return None
+        if spec is None:
+            return None
+        search = list(spec.submodule_search_locations or [])
+    origin = spec.origin if spec is not None else None
+    return os.path.abspath(origin) if origin and os.path.isfile(origin) else None

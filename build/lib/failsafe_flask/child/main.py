@@ -1,0 +1,201 @@
+"""The app process: load the user's app, serve it, report to the supervisor; never exit.
+
+``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
+[--env-file F] [--load-timeout S]``,
+run in the user's interpreter with the listening socket, the event pipe and the lifeline
+inherited from the supervisor (see ``failsafe_flask.protocol``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn, Optional
+
+from failsafe_flask.child import errorpage, loader
+from failsafe_flask.child.events import EventWriter
+from failsafe_flask.child.exceptions import describe
+from failsafe_flask.child.lifeline import watch_lifeline_from_env
+from failsafe_flask.child.paths import imported_project_files, third_party_packages
+from failsafe_flask.child.watchdog import DEFAULT_LOAD_TIMEOUT, LoadWatchdog
+from failsafe_flask.protocol import (
+    ENV_PROJECT_ROOT,
+    ENV_SERVER_FD,
+    ExceptionInfo,
+    LoadError,
+    Loading,
+    Ready,
+    RequestError,
+    display_url,
+)
+
+# Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
+DRAIN_TIMEOUT = 30.0
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from flask import Flask
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child")
+    parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--env-file", default=None, help="as flask run --env-file")
+    parser.add_argument(
+        "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
+    )
+    parser.add_argument(
+        "--load-timeout",
+        type=_seconds,
+        default=DEFAULT_LOAD_TIMEOUT,
+        help="seconds before a load that never ends is reported",
+    )
+    return parser.parse_args(argv)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also NaN
+        raise ValueError(text)
+    return value
+
+
+def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
+    """Load and serve until SIGTERM; on a load error serve the error page instead."""
+    args = parse_args(argv)
+    root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
+    watch_lifeline_from_env()
+    writer = EventWriter.from_env()
+    _prepare_environment(args.debug)
+    spec = args.app or os.environ.get("FLASK_APP") or ""
+    writer.emit(Loading(pid=os.getpid(), app=spec))
+    watchdog = _watch_loading(writer, spec, root, args.load_timeout)
+    try:
+        app = loader.load_app(spec, args.env_file)
+    except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
+        watchdog.done()
+        _serve_load_error(exc, spec, root, writer, args)
+    watchdog.done()
+    _report_request_errors(app, writer, root)
+    writer.emit(_ready_event(args, root))
+    _serve(app, args, debug=app.debug)
+
+
+def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
+    """Report a load that outlasts the timeout, at the line the main thread is stuck on."""
+
+    def on_timeout(info: ExceptionInfo) -> None:
+        writer.emit(_load_error_event(info, spec, root))
+
+    watchdog = LoadWatchdog(timeout, root, on_timeout)
+    watchdog.start()
+    return watchdog
+
+
+def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadError:
+    return LoadError(
+        pid=os.getpid(),
+        error=info,
+        files=imported_project_files(sys.modules, root),
+        entry=loader.entry_file(spec, os.getcwd()),
+    )
+
+
+def _prepare_environment(debug: Optional[bool]) -> None:
+    # As under `flask run`: a module-level app.run() returns at once instead of blocking.
+    os.environ.setdefault("FLASK_RUN_FROM_CLI", "true")
+    if debug is not None:
+        # ScriptInfo.load_app sets app.debug from FLASK_DEBUG, as flask run --debug does.
+        os.environ["FLASK_DEBUG"] = "1" if debug else "0"
+    if ENV_SERVER_FD not in os.environ:
+        # A manual run: let run_simple bind the port itself instead of expecting an fd.
+        os.environ.pop("WERKZEUG_RUN_MAIN", None)
+
+
+def _ready_event(args: argparse.Namespace, root: str) -> Ready:
+    return Ready(
+        pid=os.getpid(),
+        url=display_url(args.host, args.port),
+        files=imported_project_files(sys.modules, root),
+        packages=third_party_packages(sys.modules, root),
+    )
+
+
+def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
+    from flask import got_request_exception, request
+
+    def on_exception(sender: object, exception: BaseException, **extra: object) -> None:
+        # Runs inside Flask's error handling: it must never raise. Flask (or the debugger)
+        # prints the traceback itself, so nothing is printed here.
+        try:
+            query = request.query_string.decode("utf-8", errors="replace")
+            event = RequestError(
+                pid=os.getpid(),
+                method=request.method,
+                path=request.path + (f"?{query}" if query else ""),
+                error=describe(exception, root),
+            )
+            writer.emit(event)
+        except Exception:
+            traceback.print_exc()
+
+    # weak=False: the closure has no other owner and would vanish at once.
+    got_request_exception.connect(on_exception, app, weak=False)
+
+
+def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
+    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
+    from werkzeug.serving import make_server
+
+    from failsafe_flask.child import graceful
+
+    fd = os.environ.get(ENV_SERVER_FD)
+    in_flight = graceful.InFlight()
+    server = make_server(
+        args.host,
+        args.port,
+        _with_debugger(app, args.host) if debug else app,
+        threaded=True,
+        request_handler=graceful.tracking_handler(in_flight),
+        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
+    )
+    if fd is None:
+        server.log_startup()  # a manual run; under the supervisor it prints the URL
+    graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
+    # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
+    in_flight.wait_idle(DRAIN_TIMEOUT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
+    os._exit(0)
+
+
+def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
+    from werkzeug.debug import DebuggedApplication
+
+    # As run_simple(use_debugger=True, use_evalex=True): the PIN stays on, and Werkzeug
+    # logs it because WERKZEUG_RUN_MAIN is "true".
+    debugged = DebuggedApplication(app, evalex=True)
+    debugged.trusted_hosts.append(host)
+    return debugged
+
+
+def _serve_load_error(
+    exc: BaseException, spec: str, root: str, writer: EventWriter, args: argparse.Namespace
+) -> NoReturn:
+    real = loader.reported_exception(exc)
+    info = loader.describe_load_error(real, spec, root)
+    writer.emit(_load_error_event(info, spec, root))
+    # Not printed here: the front ends print it once, from the event, with its location.
+    text = _format_exception(real)
+    page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
+    _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
+
+
+def _format_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

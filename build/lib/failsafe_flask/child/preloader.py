@@ -1,0 +1,312 @@
+"""The preloader: import Flask and the project's third-party packages once, then fork a
+fresh app process for each request of the supervisor (POSIX only).
+
+``python -m failsafe_flask.child.preloader [--env-file F] [PACKAGE ...]``, started by the
+supervisor in the user's interpreter and in the app's environment, with two inherited fds:
+
+- requests (an AF_UNIX stream socket): one ``ForkRequest`` line per fork, whose first
+  byte carries five fds (SCM_RIGHTS, in ``FORK_FDS`` order). EOF means the supervisor is
+  gone: the preloader exits, and its forks die through their own lifelines.
+- replies (a pipe): ``PreloadReady`` once the imports are done, ``Forked`` (or
+  ``ForkFailed``) per request, and ``Exited`` when a fork ends: the fork is this process's
+  child, so this process reaps it and reports its status.
+
+The messages are defined in ``failsafe_flask.protocol``.
+
+Single-threaded: it waits in one ``select`` on the request socket and a SIGCHLD wakeup pipe,
+so no other thread holds a lock when it forks. Standard library only at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import linecache
+import os
+import random
+import runpy
+import selectors
+import signal
+import socket
+import sys
+import sysconfig
+import traceback
+from collections.abc import Sequence
+from typing import NoReturn, Optional
+
+from failsafe_flask.child.paths import is_project_file, third_party_packages
+from failsafe_flask.protocol import (
+    ENV_EVENT_FD,
+    ENV_LIFELINE_FD,
+    ENV_PROJECT_ROOT,
+    ENV_REPLY_FD,
+    ENV_REQUEST_FD,
+    ENV_SERVER_FD,
+    FORK_FDS,
+    Exited,
+    Forked,
+    ForkFailed,
+    ForkRequest,
+    Malformed,
+    PreloadReady,
+    Reply,
+    decode_request,
+    encode,
+)
+
+# The variable that names each of a fork request's fds in the app.
+_FD_ENV = {0: ENV_SERVER_FD, 1: ENV_EVENT_FD, 2: ENV_LIFELINE_FD}
+# What every app process imports: Flask's loader and server, and our own child modules.
+ALWAYS = (
+    "flask",
+    "flask.cli",
+    "werkzeug",
+    "werkzeug.serving",
+    "werkzeug.debug",
+    "failsafe_flask.child.main",
+    "failsafe_flask.child.graceful",
+)
+MAX_REQUEST = 16 * 1024 * 1024
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child.preloader")
+    parser.add_argument("--env-file", default=None)
+    parser.add_argument("packages", nargs="*")
+    args = parser.parse_args(argv)
+    request = socket.socket(fileno=int(os.environ.pop(ENV_REQUEST_FD)))
+    reply = int(os.environ.pop(ENV_REPLY_FD))
+    for fd in (request.fileno(), reply):
+        os.set_inheritable(fd, False)
+    root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
+    failed = preload([*ALWAYS, *args.packages], args.env_file, root)
+    ready = PreloadReady(
+        pid=os.getpid(),
+        packages=third_party_packages(sys.modules, root),
+        failed=failed,
+        watch=watch_list(root, args.env_file),
+    )
+    _reply(reply, ready)
+    _Loop(request, reply).run()
+
+
+def preload(names: Sequence[str], env_file: Optional[str], root: str) -> list[str]:
+    """Import each name; one that fails is skipped. Returns the names that failed."""
+    failed = [name for name in names[:1] if not _import(name)]
+    # As the app process does before importing the app: packages that read the
+    # environment at import time see the same variables under both paths.
+    _load_env(env_file)
+    failed += [name for name in names[1:] if not _import(name)]
+    forget_project_modules(root)
+    return failed
+
+
+def _import(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except BaseException:  # SystemExit or KeyboardInterrupt at import time included
+        return False
+    return True
+
+
+def _load_env(env_file: Optional[str]) -> None:
+    try:
+        from flask.helpers import get_load_dotenv
+
+        from failsafe_flask.child.envfile import load_env_file
+
+        if env_file:
+            load_env_file(env_file)
+        if get_load_dotenv():
+            from flask.cli import load_dotenv
+
+            load_dotenv()
+    except Exception:
+        pass  # the app process loads them again and reports what is wrong
+
+
+def forget_project_modules(root: str) -> None:
+    """Drop every module loaded from the project: an app process must import it afresh."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and is_project_file(file, root):
+            del sys.modules[name]
+
+
+def watch_list(root: str, env_file: Optional[str]) -> list[tuple[str, Optional[int]]]:
+    """Paths whose change makes this preloader stale, with their mtimes now.
+
+    Every installed module file it imported (an editable install outside the project
+    is edited in place), every import directory outside the project (pip adds and
+    removes folders there), and the dotenv files it loaded.
+    """
+    paths = {os.path.join(root, name) for name in (".env", ".flaskenv")}
+    if env_file:
+        paths.add(os.path.join(root, env_file))
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and not is_project_file(os.path.join(entry, "x"), root):
+            paths.add(os.path.abspath(entry))
+    stdlib = os.path.realpath(sysconfig.get_path("stdlib")) + os.sep
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and os.path.isabs(file):
+            real = os.path.realpath(file)
+            if not real.startswith(stdlib) or "-packages" + os.sep in real:
+                paths.add(file)
+    return [(path, _mtime(path)) for path in sorted(paths)]
+
+
+def _mtime(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _reply(fd: int, message: Reply) -> None:
+    data = encode(message)
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    except OSError:  # the supervisor is gone
+        os._exit(0)
+
+
+class _Loop:
+    """Wait for fork requests and for forks that end; one thread, one select."""
+
+    def __init__(self, request: socket.socket, reply: int) -> None:
+        self.request = request
+        self.reply = reply
+        self.wake_r, self.wake_w = os.pipe()
+        for fd in (self.wake_r, self.wake_w):
+            os.set_blocking(fd, False)
+        self.selector = selectors.DefaultSelector()
+        self.buffer = b""
+        self.fds: list[int] = []
+
+    def run(self) -> None:
+        signal.set_wakeup_fd(self.wake_w)
+        # A handler (not SIG_DFL) so the wakeup fd gets the byte that ends select().
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        self.selector.register(self.request, selectors.EVENT_READ)
+        self.selector.register(self.wake_r, selectors.EVENT_READ)
+        while True:
+            for key, _ in self.selector.select():
+                if key.fileobj is self.request and not self._receive():
+                    return  # EOF: the supervisor closed us, or died
+                if key.fileobj == self.wake_r:
+                    self._reap()
+
+    def _receive(self) -> bool:
+        data, fds, _, _ = socket.recv_fds(self.request, 65536, 16)
+        self.fds += fds
+        self.buffer += data
+        while b"\n" in self.buffer:
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            fds, self.fds = self.fds[: len(FORK_FDS)], self.fds[len(FORK_FDS) :]
+            self._fork(line, fds)
+        if len(self.buffer) > MAX_REQUEST:
+            return False
+        return bool(data)
+
+    def _fork(self, line: bytes, fds: list[int]) -> None:
+        request = decode_request(line.decode("utf-8", "replace"))
+        try:
+            if isinstance(request, Malformed):
+                raise ValueError(request.describe())
+            if len(fds) != len(FORK_FDS):
+                raise ValueError(f"expected {len(FORK_FDS)} fds, got {len(fds)}")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+        except (ValueError, OSError) as exc:
+            _reply(self.reply, ForkFailed(error=f"{type(exc).__name__}: {exc}"))
+        else:
+            if pid == 0:
+                become_app(request, fds, self._own_fds())
+            _reply(self.reply, Forked(pid=pid))
+        for fd in fds:
+            os.close(fd)  # only the fork holds them now
+
+    def _own_fds(self) -> list[int]:
+        fds = [self.request.fileno(), self.reply, self.wake_r, self.wake_w]
+        selector_fd = getattr(self.selector, "fileno", None)  # epoll / kqueue
+        return [*fds, selector_fd()] if selector_fd is not None else fds
+
+    def _reap(self) -> None:
+        try:
+            while os.read(self.wake_r, 512):
+                pass
+        except BlockingIOError:
+            pass
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            _reply(self.reply, Exited(pid=pid, code=os.waitstatus_to_exitcode(status)))
+
+
+def become_app(request: ForkRequest, fds: list[int], ours: Sequence[int]) -> NoReturn:
+    """In the fork: take the fds, the environment and a fresh state, then run the child
+    exactly as ``python -m failsafe_flask.child ARGV`` runs it. Never returns."""
+    code = 1
+    try:
+        os.setsid()  # its own group, which the supervisor signals on stop
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in ours:
+            os.close(fd)  # above all the request socket: the supervisor must see our EOF
+        _take_fds(fds, request.env)
+        os.chdir(request.cwd)
+        fresh_state(os.environ.get(ENV_PROJECT_ROOT) or request.cwd)
+        sys.argv = ["", *request.argv]  # argv[0] is set by runpy, as -m does
+        runpy.run_module("failsafe_flask.child", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
+def _take_fds(fds: list[int], env: dict[str, str]) -> None:
+    """stdin from /dev/null, stdout/stderr to the supervisor's pipes, the rest by env."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(fds[3], 1)
+    os.dup2(fds[4], 2)
+    for fd in (devnull, fds[3], fds[4]):
+        os.close(fd)
+    environ = dict(env)
+    for index, name in _FD_ENV.items():
+        os.set_inheritable(fds[index], True)  # as pass_fds leaves them for a spawned child
+        environ[name] = str(fds[index])
+    os.environ.clear()
+    os.environ.update(environ)
+
+
+def fresh_state(root: str) -> None:
+    random.seed()  # os.fork reseeds it too (register_at_fork); say it where it matters
+    importlib.invalidate_caches()  # finders cached folder listings before the save
+    linecache.clearcache()
+    forget_project_modules(root)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""What one supervised app is: the settings every front end (terminal, LSP) fills in."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+# Matched against every component of a path below the project root. Virtualenvs are
+# caught by their usual names and, whatever their name, by site-packages: a folder
+# named plain "env" may well be the user's own package, so it is not excluded by name.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    "dist-packages",
+    "*.egg-info",
+)
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    project_root: Path
+    app: Optional[str] = None  # --app / FLASK_APP forms; None means discovery
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    debug: bool = True
+    python: str = sys.executable  # the user's interpreter that runs the app process
+    env: Mapping[str, str] = field(default_factory=dict)  # extra variables for the app only
+    env_file: Optional[str] = None  # loaded into the app's environment the way Flask does
+    extra_watch: tuple[str, ...] = ()  # globs relative to project_root
+    excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
+    stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
+    preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
+    load_timeout: float = 30.0  # seconds before a load that never ends is reported

@@ -1,0 +1,91 @@
+"""The LSP surface: thin handlers that hand each request to the FailsafeServer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from . import commands
+from .server import FailsafeServer
+from .settings import unwrap_section
+from .status import status_payload
+
+
+def create_server() -> FailsafeServer:
+    server = FailsafeServer()
+    _register_lifecycle(server)
+    _register_triggers(server)
+    _register_commands(server)
+    return server
+
+
+def _register_lifecycle(server: FailsafeServer) -> None:
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
+        raw = unwrap_section(params.initialization_options)
+        ls.init_settings = dict(raw) if isinstance(raw, dict) else {}
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
+        await ls.watch_files()
+        await ls.pull_settings()
+        # Says now, not only at the first start, if a setting is wrong; and applies the
+        # pulled settings should a start command have overtaken the pull.
+        await ls.settings_changed()
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: FailsafeServer, params: lsp.DidChangeConfigurationParams
+    ) -> None:
+        if ls.supports("workspace", "configuration"):
+            await ls.pull_settings()
+        else:
+            raw = unwrap_section(params.settings)
+            ls.settings = dict(raw) if isinstance(raw, dict) else {}
+        await ls.settings_changed()
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: FailsafeServer, params: None) -> None:
+        await ls.stop_app_quietly()
+
+    @server.feature(lsp.EXIT)
+    async def exit_(ls: FailsafeServer, params: None) -> None:
+        await ls.stop_app_quietly()  # a client may send exit without shutdown
+
+
+def _register_triggers(server: FailsafeServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: FailsafeServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        ls.file_changed(params.text_document.uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched(ls: FailsafeServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        for change in params.changes:
+            ls.file_changed(change.uri)
+
+
+def _register_commands(server: FailsafeServer) -> None:
+    # `*args` keeps pygls from converting arguments: they are checked by hand, so a
+    # wrong type gets a sentence, not a cattrs traceback.
+    @server.command(commands.START)
+    async def start(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        await ls.start_app(commands.parse_start_args(args))
+        return status_payload(ls.status())
+
+    @server.command(commands.STOP)
+    async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        commands.no_arguments(commands.STOP, args)
+        await ls.stop_app()
+        return status_payload(ls.status())
+
+    @server.command(commands.RESTART)
+    async def restart(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        commands.no_arguments(commands.RESTART, args)
+        await ls.restart_app()
+        return status_payload(ls.status())
+
+    @server.command(commands.STATUS)
+    def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        commands.no_arguments(commands.STATUS, args)
+        return status_payload(ls.status())

@@ -1,0 +1,321 @@
+"""The language server: a pygls LanguageServer that holds one Supervisor.
+
+Handlers are thin and live in ``handlers.py``; the state (settings, the supervisor, the
+published diagnostics, the progress token) lives on ``FailsafeServer``. Supervisor events
+arrive on the event loop and only ever turn into notifications, so nothing here blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+import uuid
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, BinaryIO, Optional
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from .. import diagnostics as diag
+from ..config import AppConfig
+from ..supervisor.core import StartError, Supervisor
+from ..supervisor.events import (
+    AppExited,
+    AppLoadError,
+    AppOutput,
+    AppReady,
+    AppRequestError,
+    State,
+    Status,
+    StatusChanged,
+    SupervisorEvent,
+)
+from ..supervisor.summary import format_error
+from .commands import StartOverrides
+from .settings import SECTION, SettingsError, parse_settings
+from .status import BUSY_STATES, STATUS_NOTIFICATION, status_line, status_payload
+
+logger = logging.getLogger("failsafe_flask.lsp")
+
+REQUEST_FAILED = -32803  # LSP's RequestFailed: valid request, could not be carried out
+
+
+class FailsafeServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "failsafe-flask", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.None_
+        )
+        self.supervisor: Optional[Supervisor] = None
+        self.settings: dict[str, Any] = {}  # the failsafeFlask section as last received
+        self.init_settings: dict[str, Any] = {}  # initializationOptions (carries "python")
+        self.overrides = StartOverrides()  # the last start command's arguments
+        self.applied: Optional[AppConfig] = None  # the config the supervisor runs with
+        self.published: diag.DiagnosticMap = {}  # by file path
+        self.progress_token: Optional[str] = None
+        self._progress_task: Optional[asyncio.Task[None]] = None
+
+    # -- settings -----------------------------------------------------------------
+
+    def project_root(self, overrides: StartOverrides) -> Path:
+        """start's workspaceFolder, else the first workspace folder, else the root, else cwd."""
+        if overrides.root is not None:
+            return overrides.root
+        with suppress(RuntimeError):  # no workspace before initialize
+            for folder in self.workspace.folders.values():
+                return Path(to_fs_path(folder.uri) or folder.uri)
+            if self.workspace.root_path:
+                return Path(self.workspace.root_path)
+        return Path.cwd()
+
+    def config_for(self, overrides: StartOverrides) -> AppConfig:
+        raw = {**self.init_settings, **self.settings, **overrides.settings}
+        return parse_settings(raw, self.project_root(overrides).resolve())
+
+    def supports(self, *path: str) -> bool:
+        """A client capability, by attribute path; absent anywhere means unsupported."""
+        node: Any = self.client_capabilities
+        for name in path:
+            node = getattr(node, name, None)
+        return bool(node)
+
+    # -- messages -----------------------------------------------------------------
+
+    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        self.window_log_message(lsp.LogMessageParams(type=kind, message=text))
+
+    def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
+        self.log(text, kind)
+
+    def status(self) -> Status:
+        return self.supervisor.status if self.supervisor is not None else Status(message="Stopped")
+
+    # -- diagnostics --------------------------------------------------------------
+
+    def publish(self, mapping: diag.DiagnosticMap) -> None:
+        """Make ``mapping`` what the client shows: files no longer in it get an empty list."""
+        for path in diag.files_to_clear(self.published, mapping):
+            self._send_diagnostics(path, [])
+        for path, items in mapping.items():
+            if self.published.get(path) != items:
+                self._send_diagnostics(path, items)
+        self.published = {path: list(items) for path, items in mapping.items()}
+
+    def _send_diagnostics(self, path: str, items: list[lsp.Diagnostic]) -> None:
+        params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
+        self.text_document_publish_diagnostics(params)
+
+    # -- supervisor events (called on the event loop) ---------------------------------
+
+    def on_event(self, event: SupervisorEvent) -> None:
+        try:
+            self._dispatch(event)
+        except Exception:  # a bug here must not break the supervisor's reader
+            logger.exception("Failed to handle %r", event)
+
+    def _dispatch(self, event: SupervisorEvent) -> None:
+        if isinstance(event, StatusChanged):
+            self._on_status(event.status)
+        elif isinstance(event, AppOutput):
+            # Info for both streams: Werkzeug logs every request on stderr, so a
+            # Warning there would flag normal traffic.
+            self.log(f"[app {event.stream}] {event.line}")
+        elif isinstance(event, AppReady):
+            self.publish({})
+        elif isinstance(event, AppLoadError):
+            self._on_load_error(event)
+        elif isinstance(event, AppRequestError):
+            found = diag.request_error_diagnostics(event.error, event.method, event.path)
+            self.publish(diag.merge(self.published, found))
+        elif isinstance(event, AppExited):
+            self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
+
+    def _on_load_error(self, event: AppLoadError) -> None:
+        # The app process leaves printing to its front ends: the log gets it once.
+        self.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
+        found = diag.load_error_diagnostics(event.error, event.entry)
+        self.publish(found)
+        if not found:
+            # Nowhere to put it (e.g. no app found at all): say it where it is seen.
+            error = event.error
+            self.show(f"Failsafe Flask: {error['type']}: {error['message']}")
+
+    def _on_status(self, status: Status) -> None:
+        self.protocol.notify(STATUS_NOTIFICATION, status_payload(status))
+        self.log(status_line(status))
+        if status.state == State.STOPPED:
+            self.publish({})
+        self._progress(status)
+
+    # -- work-done progress -------------------------------------------------------------
+
+    def _progress(self, status: Status) -> None:
+        if not self.supports("window", "work_done_progress"):
+            return
+        busy = status.state in BUSY_STATES
+        if busy and self.progress_token is None:
+            token = self.progress_token = f"failsafe-flask-{uuid.uuid4()}"
+            self._chain(self._progress_begin(token, status.message))
+        elif not busy and self.progress_token is not None:
+            token, self.progress_token = self.progress_token, None
+            self._chain(self._progress_end(token, status_line(status)))
+
+    def _chain(self, step: Any) -> None:
+        """Run progress steps in order: an end must never overtake its create/begin."""
+        previous = self._progress_task
+
+        async def run() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            await step
+
+        self._progress_task = asyncio.ensure_future(run())
+
+    async def _progress_begin(self, token: str, message: str) -> None:
+        try:
+            await self.work_done_progress.create_async(token)
+        except Exception as exc:  # the client refused: no progress, nothing else lost
+            logger.info("workDoneProgress/create refused: %s", exc)
+            return
+        begin = lsp.WorkDoneProgressBegin(title="Failsafe Flask", message=message)
+        self.work_done_progress.begin(token, begin)
+
+    async def _progress_end(self, token: str, message: str) -> None:
+        if token in self.work_done_progress.tokens:
+            self.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=message))
+
+    # -- app control ---------------------------------------------------------------
+
+    def _failed(self, text: str) -> JsonRpcException:
+        self.show(f"Failsafe Flask: {text}")
+        return JsonRpcException(message=text, code=REQUEST_FAILED)
+
+    async def start_app(self, overrides: StartOverrides) -> None:
+        try:
+            config = self.config_for(overrides)
+        except SettingsError as exc:
+            self.show(f"Failsafe Flask: {exc}")
+            raise JsonRpcInvalidParams(message=str(exc)) from None
+        self.overrides = overrides
+        running = self.supervisor is not None and self.status().state != State.STOPPED
+        if running and config == self.applied:
+            return
+        await self._apply(config, fresh=not running)
+
+    async def _apply(self, config: AppConfig, fresh: bool) -> None:
+        """Run ``config``: a new supervisor when stopped, else reconfigure the running one."""
+        self.applied = config
+        try:
+            if fresh or self.supervisor is None:
+                self.supervisor = Supervisor(config, self.on_event)
+                await self.supervisor.start()
+            else:
+                await self.supervisor.reconfigure(config)
+        except StartError as exc:
+            # A rebind that failed leaves the app on its old settings: so must we.
+            self.applied = self.supervisor.config if self.supervisor is not None else None
+            raise self._failed(str(exc)) from None
+
+    async def stop_app(self) -> None:
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+        self.publish({})
+
+    async def restart_app(self) -> None:
+        if self.supervisor is None or self.status().state == State.STOPPED:
+            await self.start_app(self.overrides)
+        else:
+            await self.supervisor.restart("restart command")
+
+    async def settings_changed(self) -> None:
+        """New settings: a running app restarts with them (rebinding if the port changed)."""
+        try:
+            config = self.config_for(self.overrides)
+        except SettingsError as exc:
+            self.show(f"Failsafe Flask: {exc}")
+            return
+        if self.supervisor is None or self.status().state == State.STOPPED:
+            return
+        if config != self.applied:
+            self.log("Failsafe Flask: settings changed, restarting the app")
+            with suppress(JsonRpcException):  # already shown to the user by _failed
+                await self._apply(config, fresh=False)
+
+    async def pull_settings(self) -> None:
+        """workspace/configuration for our section, when the client can answer it."""
+        if not self.supports("workspace", "configuration"):
+            return
+        item = lsp.ConfigurationItem(section=SECTION)
+        try:
+            result = await self.workspace_configuration_async(lsp.ConfigurationParams([item]))
+        except Exception as exc:  # a client that claims support but fails: keep what we have
+            logger.info("workspace/configuration failed: %s", exc)
+            return
+        if result and isinstance(result[0], dict):
+            self.settings = dict(result[0])
+
+    async def watch_files(self) -> None:
+        """Ask the client for file events, when it supports registering them dynamically."""
+        if not self.supports("workspace", "did_change_watched_files", "dynamic_registration"):
+            return
+        watcher = lsp.FileSystemWatcher(glob_pattern="**/*")
+        options = lsp.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher])
+        registration = lsp.Registration(
+            id=f"failsafe-flask-watch-{uuid.uuid4()}",
+            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        try:
+            await self.client_register_capability_async(lsp.RegistrationParams([registration]))
+        except Exception as exc:  # the native watcher still covers changes
+            logger.info("client/registerCapability failed: %s", exc)
+
+    def file_changed(self, uri: str) -> None:
+        if self.supervisor is not None:
+            path = to_fs_path(uri) if uri.startswith("file:") else uri
+            if path:
+                self.supervisor.file_changed(path)
+
+    # -- stdio ------------------------------------------------------------------------
+
+    def serve(self, stdin: BinaryIO, stdout: BinaryIO) -> int:
+        """Serve until exit, closed stdin or SIGTERM/SIGINT; the app is stopped in every case."""
+        stop_event = self._stop_event = threading.Event()  # pygls's shutdown() sets it
+        reader = StdinAsyncReader(stdin, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout))
+        try:
+            asyncio.run(self._serve(reader, stop_event))
+        except SystemExit as exc:  # the exit notification: 0 after shutdown, else 1
+            return exc.code if isinstance(exc.code, int) else 1
+        except BrokenPipeError:
+            logger.error("The client closed the connection")
+        return 0
+
+    async def _serve(self, reader: StdinAsyncReader, stop_event: threading.Event) -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            # Feature detection: Windows has no add_signal_handler (nor SIGHUP).
+            with suppress(AttributeError, NotImplementedError, RuntimeError):
+                loop.add_signal_handler(getattr(signal, name), task.cancel)  # type: ignore[union-attr]
+        try:
+            await run_async(stop_event, reader, self.protocol, logger, self.report_server_error)
+        except asyncio.CancelledError:
+            logger.info("Stopping (signal or exit)")
+        finally:
+            # Whatever ended the loop, the app must be gone and the port free.
+            await self.stop_app_quietly()
+
+    async def stop_app_quietly(self) -> None:
+        if self.supervisor is not None:
+            try:
+                await self.supervisor.stop()
+            except Exception:
+                logger.exception("Stopping the app failed")

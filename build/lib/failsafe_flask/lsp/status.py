@@ -1,0 +1,46 @@
+"""Status -> the ``$/failsafeFlask/status`` payload and the matching log line.
+
+The payload is the whole state each time (not a delta), so a client that connects late or
+drops one notification still renders the right thing from the last one it saw.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..supervisor.events import State, Status
+
+STATUS_NOTIFICATION = "$/failsafeFlask/status"
+
+# States during which work-done progress is shown; any other state ends it.
+BUSY_STATES = frozenset({State.STARTING, State.RESTARTING})
+
+
+def status_payload(status: Status) -> dict[str, Any]:
+    """{state, url, pid, restarts, lastRestartMs, errors, message}: camelCase, JSON-ready."""
+    last: Optional[int] = None
+    if status.last_restart_ms is not None:
+        last = round(status.last_restart_ms)
+    return {
+        "state": status.state.value,
+        "url": status.url,
+        "pid": status.pid,
+        "restarts": status.restarts,
+        "lastRestartMs": last,
+        "errors": status.errors,
+        "message": status.message,
+    }
+
+
+def status_line(status: Status) -> str:
+    """One line for window/logMessage, e.g. ``running http://127.0.0.1:5000 (pid 42)``."""
+    parts = [status.state.value]
+    if status.url and status.state == State.RUNNING:
+        parts.append(status.url)
+    if status.pid is not None:
+        parts.append(f"(pid {status.pid})")
+    if status.last_restart_ms is not None and status.state in (State.RUNNING, State.FAILED):
+        parts.append(f"in {round(status.last_restart_ms)} ms")
+    if status.message:
+        parts.append(f"- {status.message}")
+    return "Failsafe Flask: " + " ".join(parts)

@@ -1,0 +1,241 @@
+"""The private channels of failsafe-flask: every message on them, typed once.
+
+Two channels, one JSON object a line each:
+
+- the app channel: the app process writes events on an inherited pipe (fd number in
+  ``FAILSAFE_FLASK_EVENT_FD``) for the supervisor: ``Loading``, ``Ready``, ``LoadError``,
+  ``RequestError``, tagged ``"event"``;
+- the preloader's channel: the supervisor sends ``ForkRequest`` lines (tagged
+  ``"request"``) on a Unix socket, the preloader answers ``PreloadReady``, ``Forked``,
+  ``ForkFailed`` and ``Exited`` (tagged ``"reply"``) on a pipe.
+
+Writers build these dataclasses and send ``to_wire(message)``; readers get them back from
+``decode_event`` / ``decode_reply`` / ``decode_request``, which check every field against
+the same class and never raise: a line that does not fit is a ``Malformed`` value.
+
+Standard library only: the app process and the preloader import this module inside the
+user's interpreter (Python 3.9+).
+
+Columns are 0-based indexes into the line as a Python ``str`` (code points), already
+converted from the UTF-8 byte offsets that ``co_positions`` gives; the line's text is
+carried along so a consumer can convert to UTF-16 (LSP) without reading the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Optional, TypedDict, TypeVar, Union
+
+from failsafe_flask.wire import Invalid, check
+
+# Environment variables the supervisor sets for the app process.
+ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
+ENV_LIFELINE_FD = "FAILSAFE_FLASK_LIFELINE_FD"  # read end; EOF means the supervisor died
+ENV_SERVER_FD = "WERKZEUG_SERVER_FD"  # the listening socket, as Werkzeug's reloader passes it
+ENV_PROJECT_ROOT = "FAILSAFE_FLASK_PROJECT_ROOT"
+
+# ... and for the preloader: its request socket and its reply pipe.
+ENV_REQUEST_FD = "FAILSAFE_FLASK_PRELOAD_REQUEST_FD"
+ENV_REPLY_FD = "FAILSAFE_FLASK_PRELOAD_REPLY_FD"
+# The fds a fork request carries by SCM_RIGHTS, in this order.
+FORK_FDS = ("server", "event", "lifeline", "stdout", "stderr")
+
+SHOWN_CHARS = 200  # of a malformed line, in a log
+
+
+class Frame(TypedDict):
+    file: str  # absolute path (or a pseudo name such as "<string>")
+    line: int  # 1-based
+    end_line: Optional[int]  # 1-based, None when unknown
+    col: Optional[int]  # 0-based code-point column, None when unknown (Python < 3.11)
+    end_col: Optional[int]
+    function: str
+    text: str  # the source line, "" when unknown
+    project: bool  # under the project root and not in site-packages / a virtualenv
+
+
+class SyntaxInfo(TypedDict):
+    file: str
+    line: int  # 1-based
+    col: Optional[int]  # 0-based code-point column
+    end_line: Optional[int]
+    end_col: Optional[int]  # 0-based, exclusive
+    text: str  # the offending line
+
+
+class ExceptionInfo(TypedDict):
+    type: str  # qualified name, e.g. "NameError", "jinja2.exceptions.TemplateNotFound"
+    message: str  # str(exc), capped
+    frames: list[Frame]  # outermost first, as in a printed traceback
+    syntax: Optional[SyntaxInfo]  # for SyntaxError and subclasses
+    paths: list[str]  # files the error names besides frames (OSError.filename, ...)
+    cause: Optional[ExceptionInfo]  # __cause__ ("The above exception was the direct cause")
+    context: Optional[ExceptionInfo]  # __context__ when not suppressed
+
+
+# -- the app channel: app process -> supervisor -------------------------------------
+
+
+@dataclass(frozen=True)
+class Loading:
+    KIND: ClassVar[str] = "loading"
+    pid: int
+    app: str  # the app spec being loaded ("" for discovery)
+
+
+@dataclass(frozen=True)
+class Ready:
+    KIND: ClassVar[str] = "ready"
+    pid: int
+    url: str
+    files: list[str]  # project files the app imported
+    packages: list[str]  # top-level names of third-party modules imported (for preloading)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    KIND: ClassVar[str] = "load_error"
+    pid: int
+    error: ExceptionInfo
+    files: list[str]  # project files imported before the error
+    entry: str  # the app's entry file when known, else ""
+
+
+@dataclass(frozen=True)
+class RequestError:
+    KIND: ClassVar[str] = "request_error"
+    pid: int
+    method: str
+    path: str
+    error: ExceptionInfo
+
+
+Event = Union[Loading, Ready, LoadError, RequestError]
+EVENTS: tuple[type[Event], ...] = (Loading, Ready, LoadError, RequestError)
+
+
+# -- the preloader's channel ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForkRequest:
+    """Supervisor -> preloader: fork an app process (its fds ride along, ``FORK_FDS``)."""
+
+    KIND: ClassVar[str] = "fork"
+    argv: list[str]  # after ``-m failsafe_flask.child``
+    env: dict[str, str]
+    cwd: str
+
+
+@dataclass(frozen=True)
+class PreloadReady:
+    """Preloader -> supervisor, once: its imports are done."""
+
+    KIND: ClassVar[str] = "ready"
+    pid: int
+    packages: list[str]  # third-party packages it holds
+    failed: list[str]  # names whose import failed
+    watch: list[tuple[str, Optional[int]]]  # (path, mtime): a change makes it stale
+
+
+@dataclass(frozen=True)
+class Forked:
+    KIND: ClassVar[str] = "forked"
+    pid: int
+
+
+@dataclass(frozen=True)
+class ForkFailed:
+    KIND: ClassVar[str] = "fork_error"
+    error: str
+
+
+@dataclass(frozen=True)
+class Exited:
+    """A fork ended; ``code`` as ``subprocess`` gives it (negative: killed by a signal)."""
+
+    KIND: ClassVar[str] = "exited"
+    pid: int
+    code: int
+
+
+Reply = Union[PreloadReady, Forked, ForkFailed, Exited]
+REPLIES: tuple[type[Reply], ...] = (PreloadReady, Forked, ForkFailed, Exited)
+
+Message = Union[Event, ForkRequest, Reply]
+_M = TypeVar("_M", bound=Message)
+_TAGS: dict[type[Any], str] = {
+    **{kind: "event" for kind in EVENTS},
+    ForkRequest: "request",
+    **{kind: "reply" for kind in REPLIES},
+}
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line that is no message of the channel; never raised, returned."""
+
+    line: str  # the raw line, cut to SHOWN_CHARS
+    reason: str
+
+    def describe(self) -> str:
+        """One line for a log: why, and the raw line escaped (it may hold anything)."""
+        return f"{self.reason}: {json.dumps(self.line, ensure_ascii=False)}"
+
+
+# -- writing and reading --------------------------------------------------------------
+
+
+def to_wire(message: Message) -> dict[str, Any]:
+    """The JSON object for ``message``: its tag first, then its fields."""
+    wire: dict[str, Any] = {_TAGS[type(message)]: message.KIND}
+    wire.update((field.name, getattr(message, field.name)) for field in fields(message))
+    return wire
+
+
+def encode(message: Message) -> bytes:
+    """``message`` as one JSON line (the app channel shrinks big events: child.events)."""
+    return (json.dumps(to_wire(message), separators=(",", ":")) + "\n").encode()
+
+
+def decode_event(line: str) -> Union[Event, Malformed]:
+    return _decode(line, "event", EVENTS)
+
+
+def decode_reply(line: str) -> Union[Reply, Malformed]:
+    return _decode(line, "reply", REPLIES)
+
+
+def decode_request(line: str) -> Union[ForkRequest, Malformed]:
+    return _decode(line, "request", (ForkRequest,))
+
+
+def _decode(line: str, tag: str, kinds: tuple[type[_M], ...]) -> Union[_M, Malformed]:
+    shown = line[:SHOWN_CHARS]
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return Malformed(shown, "not JSON")
+    except RecursionError:
+        return Malformed(shown, "nested too deeply")
+    if not isinstance(data, dict):
+        return Malformed(shown, "not a JSON object")
+    kind = next((cls for cls in kinds if data.get(tag) == cls.KIND), None)
+    if kind is None:
+        return Malformed(shown, f"unknown {tag} {json.dumps(data.get(tag))[:40]}")
+    try:
+        message: _M = check(kind, data, kind.KIND)
+    except Invalid as exc:
+        return Malformed(shown, str(exc))
+    except RecursionError:
+        return Malformed(shown, "nested too deeply")
+    return message
+
+
+def display_url(host: str, port: int) -> str:
+    """The URL to open: a wildcard address is not one a browser can visit."""
+    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"

@@ -1,0 +1,375 @@
+"""The supervisor: owns the socket, the app process and the state; never imports user code.
+
+Commands come in as coroutines (start, stop, restart, reconfigure) and as
+``file_changed`` from an editor; everything it learns goes out through one callback,
+called on the event loop. One task performs restarts, so at most one is in flight and
+a burst of changes becomes one restart (hupper's single deciding loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Optional
+
+from ..config import DEFAULT_EXCLUDES, AppConfig
+from ..protocol import Event, LoadError, Ready, RequestError, display_url
+from . import listener, summary
+from .events import (
+    AppExited,
+    AppLoadError,
+    AppOutput,
+    AppReady,
+    AppRequestError,
+    State,
+    Status,
+    StatusChanged,
+    SupervisorEvent,
+)
+from .launcher import Launcher
+from .process import SIGKILL, AppProcess, signal_group
+from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
+from .watch import Watcher
+
+COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
+COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
+ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
+ALL_INTERFACES_WARNING = (
+    " * Warning: listening on all interfaces: anyone on your network can reach the app"
+    " and the debugger console (PIN-protected)"
+)
+
+
+class StartError(Exception):
+    """The app cannot be started at all; str() is one line for the user."""
+
+
+class Supervisor:
+    def __init__(self, config: AppConfig, on_event: Callable[[SupervisorEvent], None]) -> None:
+        self._config = config
+        self._emit = on_event
+        self._status = Status(message="Stopped")
+        self._sock: Optional[socket.socket] = None
+        self._app: Optional[AppProcess] = None
+        self._launcher = Launcher(lambda line: self._emit(AppOutput("stderr", line)))
+        self._watcher: Optional[Watcher] = None
+        self._rules = _rules_for(config)
+        self._ledger = ChangeLedger()
+        self._lock = asyncio.Lock()  # one process transition (launch, kill) at a time
+        self._wake = asyncio.Event()
+        self._loop_task: Optional[asyncio.Task[None]] = None
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._burst_started: Optional[float] = None
+        self._burst_over = False  # the changes that woke the restart loop are complete
+        self._reason = ""
+        self._generation = 0  # events from a process we already replaced are ignored
+        self._stderr_tail: deque[str] = deque(maxlen=20)
+
+    @property
+    def status(self) -> Status:
+        return self._status
+
+    @property
+    def config(self) -> AppConfig:
+        return self._config
+
+    # -- commands -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._sock is not None:
+            return
+        root = os.path.abspath(self._config.project_root)
+        if not os.path.isdir(root):
+            raise StartError(f"The project folder {root} does not exist.")
+        try:
+            self._sock = listener.bind(self._config.host, self._config.port)
+        except listener.BindError as exc:
+            raise StartError(str(exc)) from None
+        if self._config.port == 0:  # the OS chose: the app's URL must say which
+            self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
+        if self._config.host in ALL_INTERFACES:
+            self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
+        self._watcher = Watcher(
+            root,
+            self._accepts,
+            self._on_watched,
+            lambda text: self._emit(AppOutput("stderr", text)),
+        )
+        self._watcher.start()
+        self._wake.clear()
+        self._loop_task = asyncio.create_task(self._restart_loop())
+        self._burst_started = time.monotonic()
+        try:
+            async with self._lock:
+                await self._launch(State.STARTING, "Starting")
+        except OSError as exc:
+            await self.stop()
+            raise StartError(f"Cannot run {self._config.python}: {exc.strerror or exc}") from None
+
+    async def stop(self) -> None:
+        loop_task, self._loop_task = self._loop_task, None
+        if loop_task is not None:
+            loop_task.cancel()
+            await asyncio.gather(loop_task, return_exceptions=True)
+        if self._watcher is not None:
+            await self._watcher.close()
+            self._watcher = None
+        async with self._lock:
+            self._generation += 1
+            await self._kill_app()
+            await self._launcher.close()
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+        self._burst_started = None
+        self._set(state=State.STOPPED, url=None, pid=None, errors=0, message="Stopped")
+
+    async def restart(self, reason: str = "manual") -> None:
+        if self._sock is None:
+            await self.start()
+        else:
+            self._request_restart(reason)
+
+    async def reconfigure(self, config: AppConfig) -> None:
+        """Apply new settings; a running app restarts with them.
+
+        A new host or port is bound before the old socket is let go: when it cannot be
+        had, StartError is raised and the app goes on serving where it was.
+        """
+        old = self._config
+        if self._sock is None or old.project_root == config.project_root:
+            self._config = config
+            self._rules = _rules_for(config).with_named(self._rules.named)
+        if self._sock is None:
+            return
+        if old.project_root != config.project_root:  # another project: start afresh
+            await self.stop()
+            self._config, self._rules = config, _rules_for(config)
+            await self.start()
+        elif (old.host, old.port) != (config.host, config.port):
+            await self._rebind(old)
+        else:
+            self._request_restart("settings changed")
+
+    async def _rebind(self, old: AppConfig) -> None:
+        try:
+            sock = listener.bind(self._config.host, self._config.port)
+        except listener.BindError as exc:
+            self._config = old
+            self._rules = _rules_for(old).with_named(self._rules.named)
+            raise StartError(str(exc)) from None
+        if self._config.port == 0:
+            self._config = dataclasses.replace(self._config, port=listener.bound_port(sock))
+        async with self._lock:
+            self._burst_started = time.monotonic()
+            message = f"Restarting: moving to {self._config.host}:{self._config.port}"
+            self._set(state=State.RESTARTING, restarts=self._status.restarts + 1, message=message)
+            await self._kill_app()
+            assert self._sock is not None
+            self._sock.close()
+            self._sock = sock
+            await self._launch(State.RESTARTING, message)
+
+    def file_changed(self, path: str) -> None:
+        """An editor saved this file (or a watcher saw it change)."""
+        path = os.path.abspath(path)
+        if self._sock is None or not is_relevant(path, self._rules):
+            return
+        if self._ledger.is_new(path, _signature(path)):
+            self._request_restart(f"{os.path.basename(path)} changed")
+
+    # -- restarts -----------------------------------------------------------------
+
+    def _accepts(self, path: str) -> bool:
+        return is_relevant(path, self._rules)
+
+    def _on_watched(self, paths: list[str]) -> None:
+        for path in paths:
+            self.file_changed(path)
+        # The watcher reports a batch only once it has been quiet for a while: the
+        # burst is over, and waiting again before the restart would only add latency.
+        self._burst_over = self._wake.is_set()
+
+    def _request_restart(self, reason: str) -> None:
+        if self._burst_started is None:
+            self._burst_started = time.monotonic()
+        self._reason = reason
+        self._wake.set()
+
+    async def _restart_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            await self._coalesce()
+            async with self._lock:
+                message = f"Restarting: {self._reason}"
+                restarts = self._status.restarts + 1
+                self._set(state=State.RESTARTING, restarts=restarts, message=message)
+                self._retire_app()
+                try:
+                    await self._launch(State.RESTARTING, message)
+                except OSError as exc:
+                    self._settle(State.FAILED, message=f"Cannot run {self._config.python}: {exc}")
+
+    async def _coalesce(self) -> None:
+        if self._burst_over:
+            self._burst_over = False
+            self._wake.clear()
+            return
+        deadline = time.monotonic() + COALESCE_MAX
+        while True:
+            self._wake.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(COALESCE_QUIET, remaining))
+            except asyncio.TimeoutError:
+                return
+
+    # -- the app process ----------------------------------------------------------
+
+    async def _launch(self, state: State, message: str) -> None:
+        self._generation += 1
+        generation = self._generation
+        self._stderr_tail.clear()
+        self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
+        assert self._sock is not None
+        app = await self._launcher.launch(
+            self._config,
+            self._sock,
+            self._on_line,
+            lambda event: self._on_message(generation, event),
+        )
+        self._app = app
+        self._set(pid=app.pid)
+        app.tasks.append(asyncio.create_task(self._await_exit(app, generation)))
+
+    def _retire_app(self) -> None:
+        """Ask the current app process to finish in-flight requests and go.
+
+        The next one is spawned at once: the socket is shared, so requests that arrive
+        meanwhile wait in the backlog for whichever process accepts first, and the old
+        one has stopped accepting.
+        """
+        app, self._app = self._app, None
+        if app is not None:
+            task = asyncio.create_task(app.stop(self._config.stop_grace))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+
+    async def _kill_app(self) -> None:
+        self._retire_app()
+        await asyncio.gather(*self._retiring)
+
+    async def _await_exit(self, app: AppProcess, generation: int) -> None:
+        code = await app.proc.wait()
+        if not app.stopping:
+            # It died on its own (os._exit, a crash): what it started (a subprocess, a
+            # worker pool) is still in its group and may hold the port; end it too.
+            signal_group(app.pid, SIGKILL)
+        # Let the event reader deliver what the app said before it died.
+        await asyncio.wait(app.tasks[:3], timeout=1.0)
+        if app.stopping or generation != self._generation:
+            return
+        # Not app.close(): the lifeline is closed when this app is retired, and closing
+        # its fd number twice would close the next app's pipe that reused it.
+        message = _exit_message(code, self._stderr_tail)
+        self._emit(AppExited(code, message))
+        self._settle(
+            State.FAILED, pid=None, url=None, errors=max(1, self._status.errors), message=message
+        )
+
+    def _on_line(self, stream: str, line: str) -> None:
+        if stream == "stderr":
+            self._stderr_tail.append(line)
+        self._emit(AppOutput(stream, line))
+
+    def _on_message(self, generation: int, event: Event) -> None:
+        if generation != self._generation:
+            return
+        if isinstance(event, Ready):
+            self._on_ready(event)
+        elif isinstance(event, LoadError):
+            self._on_load_error(event)
+        elif isinstance(event, RequestError):
+            self._on_request_error(event)
+
+    def _on_ready(self, event: Ready) -> None:
+        self._rules = self._rules.with_named(())
+        self._emit(AppReady(event.url, event.files))
+        self._settle(State.RUNNING, url=event.url, errors=0, message=f"Running on {event.url}")
+
+    def _on_load_error(self, event: LoadError) -> None:
+        error, entry = event.error, event.entry
+        self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
+        self._emit(AppLoadError(error, event.files, entry))
+        where = summary.describe_location(
+            summary.location(error, entry), str(self._config.project_root)
+        )
+        text = summary.headline(error) + (f" ({where})" if where else "")
+        # The port still answers, with the error page: the URL stays.
+        self._settle(State.FAILED, url=self._url(), errors=1, message=text)
+
+    def _on_request_error(self, event: RequestError) -> None:
+        error = event.error
+        self._rules = self._rules.with_named(self._rules.named | files_named_by(error))
+        self._emit(AppRequestError(event.method, event.path, error))
+        self._set(errors=self._status.errors + 1)
+
+    # -- status -------------------------------------------------------------------
+
+    def _url(self) -> str:
+        return display_url(self._config.host, self._config.port)
+
+    def _settle(self, state: State, **changes: Any) -> None:
+        """A (re)start has ended, well or badly: record how long it took."""
+        if self._burst_started is not None:
+            changes["last_restart_ms"] = round((time.monotonic() - self._burst_started) * 1000, 1)
+            self._burst_started = None
+        self._set(state=state, **changes)
+
+    def _set(self, **changes: Any) -> None:
+        status = dataclasses.replace(self._status, **changes)
+        if status != self._status:
+            self._status = status
+            self._emit(StatusChanged(status))
+
+
+def _rules_for(config: AppConfig) -> WatchRules:
+    root = os.path.abspath(config.project_root)
+    always = {os.path.join(root, config.env_file)} if config.env_file else set()
+    return WatchRules(
+        root=root,
+        excludes=DEFAULT_EXCLUDES + tuple(config.excludes),
+        extra_globs=tuple(config.extra_watch),
+        always=frozenset(always),
+    )
+
+
+def _signature(path: str) -> Signature:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _exit_message(code: int, stderr_tail: deque[str]) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        text = f"The app process was killed by {name}"
+        if name == "SIGSEGV":
+            text += " (a crash in native code)"
+    else:
+        text = f"The app process exited with code {code}"
+    last = next((line for line in reversed(stderr_tail) if line.strip()), "")
+    return f"{text}: {last.strip()}" if last else text + "."

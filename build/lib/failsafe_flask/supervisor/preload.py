@@ -1,0 +1,264 @@
+"""The supervisor's side of the preloader (POSIX): start one, have it fork app processes,
+know when it is stale, and give it up for a plain spawn when anything about it fails.
+
+The preloader (``failsafe_flask.child.preloader``) gets a Unix socket for requests, whose
+EOF is also its lifeline, and a pipe for replies. A fork request carries the app's fds by
+SCM_RIGHTS. The fork is the preloader's child, not ours: the preloader reaps it and
+replies with its exit status (portable to Linux and macOS, unlike pidfd or kqueue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Optional
+
+from ..protocol import (
+    ENV_REPLY_FD,
+    ENV_REQUEST_FD,
+    FORK_FDS,
+    Exited,
+    Forked,
+    ForkFailed,
+    ForkRequest,
+    Malformed,
+    PreloadReady,
+    decode_reply,
+    encode,
+)
+from .launch import Key, LaunchPlan, preloader_command
+from .lines import read_fd_lines, read_lines
+
+PRELOAD_TIMEOUT = 60.0  # importing a big project's packages on a slow machine
+REPLY_TIMEOUT = 10.0  # a fork request answered, a request sent
+CLOSE_GRACE = 2.0  # between closing its socket (it exits on EOF) and SIGKILL
+
+Note = Callable[[str], None]
+
+
+# A fork's pid, and the future of its exit status (None: its preloader died first).
+ForkStarted = tuple[int, "asyncio.Future[Optional[int]]"]
+
+
+class PreloadError(Exception):
+    """The preloader cannot fork an app; str() is one line for the user."""
+
+
+def can_preload() -> bool:
+    return hasattr(os, "fork") and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
+
+
+def _mtime(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+class Preloader:
+    """One preloader process: its channels, its forks' exits, and what it was built from."""
+
+    def __init__(
+        self, key: Key, proc: asyncio.subprocess.Process, request: socket.socket, note: Note
+    ) -> None:
+        self.key = key
+        self.packages: frozenset[str] = frozenset()  # requested or imported: never rebuilt for
+        self.on_death: Callable[[Preloader, str], None] = lambda preloader, why: None
+        self._proc = proc
+        self._request = request
+        self._note = note
+        loop = asyncio.get_running_loop()
+        self._ready: asyncio.Future[PreloadReady] = loop.create_future()
+        self._forked: Optional[asyncio.Future[ForkStarted]] = None
+        self._exits: dict[int, asyncio.Future[Optional[int]]] = {}
+        self._lock = asyncio.Lock()
+        self._watch: list[tuple[str, Optional[int]]] = []
+        self._stderr: deque[str] = deque(maxlen=5)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.alive = True
+        self.retired = False  # forks no more; closed once its forks have ended
+        self.closed = False
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @classmethod
+    async def start(cls, plan: LaunchPlan, packages: Sequence[str], note: Note) -> Preloader:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        reply_r, reply_w = os.pipe()
+        fds = {ENV_REQUEST_FD: str(theirs.fileno()), ENV_REPLY_FD: str(reply_w)}
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *preloader_command(plan.config, packages),
+                cwd=plan.cwd,
+                env={**plan.env, **fds},
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                pass_fds=(theirs.fileno(), reply_w),
+                start_new_session=True,  # Ctrl+C in a terminal is the supervisor's to handle
+            )
+        except BaseException:
+            ours.close()
+            os.close(reply_r)
+            raise
+        finally:
+            theirs.close()
+            os.close(reply_w)
+        ours.settimeout(REPLY_TIMEOUT)  # a send never blocks the event loop for long
+        preloader = cls(plan.key, proc, ours, note)
+        preloader.packages = frozenset(packages)
+        preloader._read(reply_r)
+        await preloader._until_ready()
+        return preloader
+
+    def _read(self, reply_fd: int) -> None:
+        assert self._proc.stderr is not None
+        self._tasks = [
+            asyncio.create_task(self._read_replies(reply_fd)),
+            asyncio.create_task(read_lines(self._proc.stderr, self._stderr.append)),
+        ]
+
+    async def _read_replies(self, reply_fd: int) -> None:
+        try:
+            await read_fd_lines(reply_fd, self._on_reply)
+            # EOF: it has exited or is about to; its exit code makes a better message.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._proc.wait()), 1.0)
+        finally:
+            self._on_lost()
+
+    async def _until_ready(self) -> None:
+        try:
+            ready = await asyncio.wait_for(asyncio.shield(self._ready), PRELOAD_TIMEOUT)
+        except asyncio.TimeoutError:
+            await self.aclose()
+            raise PreloadError(f"it did not finish importing in {PRELOAD_TIMEOUT:.0f} s") from None
+        except BaseException:
+            await self.aclose()
+            raise
+        self.packages |= frozenset(ready.packages)
+        self._watch = ready.watch
+
+    # -- replies ------------------------------------------------------------------
+
+    def _on_reply(self, line: str) -> None:
+        reply = decode_reply(line)
+        if isinstance(reply, Malformed):
+            self._note(f" * Ignored a malformed message from the preloader: {reply.describe()}")
+        elif isinstance(reply, PreloadReady):
+            if not self._ready.done():
+                self._ready.set_result(reply)
+        elif isinstance(reply, Forked):
+            self._on_forked(reply.pid)
+        elif isinstance(reply, ForkFailed):
+            if self._forked is not None and not self._forked.done():
+                self._forked.set_exception(PreloadError(f"fork failed: {reply.error}"))
+        elif isinstance(reply, Exited):
+            exit_future = self._exits.pop(reply.pid, None)
+            if exit_future is not None and not exit_future.done():
+                exit_future.set_result(reply.code)
+            self._close_if_idle()
+
+    def _on_forked(self, pid: int) -> None:
+        exit_future: asyncio.Future[Optional[int]] = asyncio.get_running_loop().create_future()
+        self._exits[pid] = exit_future
+        if self._forked is not None and not self._forked.done():
+            self._forked.set_result((pid, exit_future))
+
+    def _on_lost(self) -> None:
+        """EOF on the replies: the preloader has exited, whether we asked or not."""
+        self.alive = False
+        lost = PreloadError(self._death_text())
+        for waiting in (self._ready, self._forked):
+            if waiting is not None and not waiting.done():
+                waiting.set_exception(lost)
+                waiting.exception()  # retrieved: the waiter may have timed out already
+        for exit_future in self._exits.values():
+            if not exit_future.done():
+                exit_future.set_result(None)  # the fork lives on, an orphan
+        self._exits.clear()
+        if not self.closed:
+            self.on_death(self, str(lost))
+        self.close()
+
+    def _death_text(self) -> str:
+        code = self._proc.returncode
+        text = "it exited" if code is None else f"it exited with code {code}"
+        last = next((line for line in reversed(self._stderr) if line.strip()), "")
+        return f"{text}: {last.strip()}" if last else text
+
+    # -- forks --------------------------------------------------------------------
+
+    async def fork(self, request: ForkRequest, fds: Sequence[int]) -> ForkStarted:
+        """Fork an app process with ``fds`` (``FORK_FDS`` order); its pid and exit future."""
+        assert len(fds) == len(FORK_FDS)
+        async with self._lock:
+            if not self.usable:
+                raise PreloadError("it is gone")
+            self._forked = asyncio.get_running_loop().create_future()
+            data = encode(request)
+            try:
+                sent = socket.send_fds(self._request, [data], list(fds))
+                self._request.sendall(data[sent:])
+            except OSError as exc:
+                raise PreloadError(f"cannot send it a request: {exc}") from None
+            try:
+                pid, exit_future = await asyncio.wait_for(
+                    asyncio.shield(self._forked), REPLY_TIMEOUT
+                )
+            except asyncio.TimeoutError:
+                self.close()
+                raise PreloadError(
+                    f"no answer to a fork request in {REPLY_TIMEOUT:.0f} s"
+                ) from None
+            return int(pid), exit_future
+
+    @property
+    def usable(self) -> bool:
+        return self.alive and not self.retired and not self.closed
+
+    def stale_reason(self, key: Key) -> Optional[str]:
+        if not self.usable:
+            return "it is gone"
+        if key != self.key:
+            return "the settings or the interpreter changed"
+        for path, mtime in self._watch:
+            if _mtime(path) != mtime:
+                return f"{path} changed"
+        return None
+
+    # -- the end ------------------------------------------------------------------
+
+    def retire(self) -> None:
+        self.retired = True
+        self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        if self.retired and not self._exits:
+            self.close()
+
+    def close(self) -> None:
+        """Close its request socket: it exits on EOF (SIGKILL if it does not)."""
+        if self.closed:
+            return
+        self.closed = True
+        self._request.close()
+        self._tasks.append(asyncio.create_task(self._reap()))
+
+    async def aclose(self) -> None:
+        self.close()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _reap(self) -> None:
+        try:
+            await asyncio.wait_for(self._proc.wait(), CLOSE_GRACE)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            await self._proc.wait()

@@ -1,0 +1,106 @@
+"""Which changes on disk mean "restart the app": pure decisions, no I/O."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatch
+from pathlib import PurePath
+from typing import Optional
+
+from ..config import DEFAULT_EXCLUDES
+from ..protocol import ExceptionInfo
+
+# (st_mtime_ns, st_size) of a file, or None once it is gone.
+Signature = Optional[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class WatchRules:
+    root: str  # absolute project root
+    excludes: tuple[str, ...] = DEFAULT_EXCLUDES
+    extra_globs: tuple[str, ...] = ()
+    named: frozenset[str] = field(default_factory=frozenset)  # files the last errors named
+    always: frozenset[str] = field(default_factory=frozenset)  # e.g. the env file
+
+    def with_named(self, named: Iterable[str]) -> WatchRules:
+        return replace(self, named=frozenset(named))
+
+
+def relative_parts(path: str, root: str) -> Optional[tuple[str, ...]]:
+    """The path's components below root, or None when it is not below root."""
+    try:
+        rel = os.path.relpath(path, root)
+    except ValueError:  # another drive on Windows
+        return None
+    if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+        return None
+    return PurePath(rel).parts
+
+
+def is_excluded(parts: tuple[str, ...], excludes: Iterable[str]) -> bool:
+    patterns = tuple(excludes)
+    rel = "/".join(parts)
+    for pattern in patterns:
+        if "/" in pattern and fnmatch(rel, pattern):
+            return True
+        if any(fnmatch(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def is_relevant(path: str, rules: WatchRules) -> bool:
+    """Does a change to this file call for a restart?
+
+    A file named by the last error always does, even outside the usual suffixes (a
+    ``settings.cfg`` read by ``from_pyfile``, a template): fixing it is what the user is
+    about to do. Otherwise: Python files and the user's extra globs below the root,
+    minus the excludes.
+    """
+    path = os.path.abspath(path)
+    if path in rules.named or path in rules.always:
+        return True
+    parts = relative_parts(path, rules.root)
+    if parts is None or is_excluded(parts, rules.excludes):
+        return False
+    if path.endswith(".py"):
+        return True
+    rel = "/".join(parts)
+    return any(fnmatch(rel, glob) or fnmatch(parts[-1], glob) for glob in rules.extra_globs)
+
+
+def files_named_by(error: ExceptionInfo) -> set[str]:
+    """Every file an error points at, its chained causes included."""
+    named: set[str] = set()
+    seen: set[int] = set()
+    pending: list[Optional[ExceptionInfo]] = [error]
+    while pending:
+        info = pending.pop()
+        if info is None or id(info) in seen:
+            continue
+        seen.add(id(info))
+        named.update(frame["file"] for frame in info["frames"] if os.path.isabs(frame["file"]))
+        named.update(path for path in info["paths"] if os.path.isabs(path))
+        if info["syntax"] is not None and os.path.isabs(info["syntax"]["file"]):
+            named.add(info["syntax"]["file"])
+        pending.extend((info["cause"], info["context"]))
+    return named
+
+
+class ChangeLedger:
+    """Remembers the last version of each file acted upon.
+
+    The editor's save and the native watcher both report the same write a few
+    milliseconds apart; acting on both would restart twice. A file whose signature
+    equals the one already acted upon is the same change.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Signature] = {}
+
+    def is_new(self, path: str, signature: Signature) -> bool:
+        if path in self._seen and self._seen[path] == signature:
+            return False
+        self._seen[path] = signature
+        return True

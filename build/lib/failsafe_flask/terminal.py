@@ -1,0 +1,102 @@
+"""``failsafe-flask run``: the supervisor without an editor, a drop-in for ``flask run``.
+
+It prints the app's own output as it comes, each error once with its traceback and
+``file:line``, and one line when the app is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from typing import Optional, TextIO
+
+from .config import AppConfig
+from .supervisor.core import StartError, Supervisor
+from .supervisor.events import (
+    AppExited,
+    AppLoadError,
+    AppOutput,
+    AppReady,
+    AppRequestError,
+    State,
+    StatusChanged,
+    SupervisorEvent,
+)
+from .supervisor.summary import describe_location, format_error, headline, location
+
+
+class TerminalReporter:
+    def __init__(self, config: AppConfig, out: TextIO) -> None:
+        self._root = str(config.project_root)
+        self._out = out
+        self._failed = False
+        self._last_state: Optional[State] = None
+
+    def __call__(self, event: SupervisorEvent) -> None:
+        if isinstance(event, AppOutput):
+            self._say(event.line)
+        elif isinstance(event, AppLoadError):
+            self._failed = True
+            for line in format_error(event.error):
+                self._say(line)
+            where = describe_location(location(event.error, event.entry), self._root)
+            self._say(
+                f" * The app failed to load{' at ' + where if where else ''}; an error page is"
+                " served until a saved fix brings it back."
+            )
+        elif isinstance(event, AppRequestError):
+            where = describe_location(location(event.error), self._root)
+            self._say(
+                f" * {event.method} {event.path} raised {headline(event.error)}"
+                f"{' at ' + where if where else ''}"
+            )
+        elif isinstance(event, AppExited):
+            self._failed = True
+            self._say(f" * {event.message}. Waiting for a change to try again.")
+        elif isinstance(event, AppReady):
+            self._on_ready(event)
+        elif isinstance(event, StatusChanged):
+            self._on_status(event)
+
+    def _on_ready(self, event: AppReady) -> None:
+        word = "Recovered" if self._failed else "Running"
+        self._failed = False
+        self._say(f" * {word}: serving on {event.url}")
+
+    def _on_status(self, event: StatusChanged) -> None:
+        status = event.status
+        if status.state == self._last_state:
+            return
+        self._last_state = status.state
+        if status.state in (State.STARTING, State.RESTARTING):
+            self._say(f" * {status.message}")
+        elif status.state == State.STOPPED:
+            self._say(" * Stopped.")
+        elif status.last_restart_ms is not None and status.state == State.RUNNING:
+            self._say(f" * Ready in {status.last_restart_ms:.0f} ms")
+
+    def _say(self, line: str) -> None:
+        self._out.write(line + "\n")
+        self._out.flush()
+
+
+async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
+    """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
+    supervisor = Supervisor(config, TerminalReporter(config, out))
+    try:
+        await supervisor.start()
+    except StartError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: KeyboardInterrupt instead
+            loop.add_signal_handler(sig, done.set)
+    try:
+        await done.wait()
+    finally:
+        await supervisor.stop()
+    return 0
