@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from system import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[3]
 BASE = Path(sys.base_prefix) / "bin" / "python3"  # under both virtualenvs
+_NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.egg-info")
 PROJECT_FLASK = "3.0.3"  # the tool gets the newest Flask: a different one
 APP = """
     import importlib.metadata, json, sys
@@ -50,7 +52,12 @@ def _venv(path: Path, *packages: str) -> Path:
 def venvs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """(the tool's python, the project's python): two virtualenvs on one base Python."""
     root = tmp_path_factory.mktemp("venvs")
-    tool = _venv(root / "tool", str(REPO))  # a wheel, not editable: site-packages
+    source = root / "source"  # a copy: building in the worktree would leave build/ there
+    shutil.copytree(REPO / "server", source / "server", ignore=_NOT_SOURCE)
+    for path in REPO.iterdir():  # pyproject.toml and the files it names
+        if path.is_file():
+            shutil.copy(path, source / path.name)
+    tool = _venv(root / "tool", str(source))  # a wheel, not editable: site-packages
     project = _venv(root / "project", f"flask=={PROJECT_FLASK}")
     yield tool, project
 
