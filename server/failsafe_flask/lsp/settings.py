@@ -98,6 +98,8 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "preload": _bool(raw, "preload"),
         "env": _env(raw),
         "env_file": _env_file(raw, root),
+        # A default .env that is deleted is simply no longer loaded; a named one is missed.
+        "env_file_optional": _text(raw, "envFile") is None,
         "extra_watch": _strings(raw, "extraWatch"),
         "excludes": _strings(raw, "excludes"),
         "load_timeout": _checked(raw, "loadTimeout", validate.seconds),
