@@ -17,7 +17,10 @@ BUSY_STATES = frozenset({State.STARTING, State.RESTARTING})
 
 
 def status_payload(status: Status) -> dict[str, Any]:
-    """{state, url, pid, restarts, lastRestartMs, errors, message}: camelCase, JSON-ready."""
+    """{state, url, pid, restarts, lastRestartMs, errors, message, app}: camelCase, JSON-ready.
+
+    ``app`` names the app that runs (``hello:create_app``, ``app.py``), "" when unknown.
+    """
     last: Optional[int] = None
     if status.last_restart_ms is not None:
         last = round(status.last_restart_ms)
@@ -29,6 +32,7 @@ def status_payload(status: Status) -> dict[str, Any]:
         "lastRestartMs": last,
         "errors": status.errors,
         "message": status.message,
+        "app": status.app,
     }
 
 

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional, cast
 
+from ..appspec import app_label
 from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
 from . import listener, summary
@@ -237,7 +238,8 @@ class Supervisor:
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
-        self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
+        label = _label(self._config)
+        self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
             _for_app_process(self._config),
@@ -353,6 +355,11 @@ def _rules_for(config: AppConfig) -> WatchRules:
         extra_globs=tuple(config.extra_watch),
         always=frozenset(always),
     )
+
+
+def _label(config: AppConfig) -> str:
+    env = {**os.environ, **config.env}  # what the app process will see
+    return app_label(str(config.project_root), config.app, env, config.env_file)
 
 
 def _for_app_process(config: AppConfig) -> AppConfig:
