@@ -6,6 +6,7 @@ import { SECTION, readSettings } from './config';
 import { parseNoApp } from './appChoice';
 import { errorText } from './interpreter';
 import { chooseApp } from './pickApp';
+import { platformProblem } from './platform';
 import { browsableUrl } from './status';
 import type { StatusBar } from './statusBar';
 
@@ -63,6 +64,12 @@ async function orChooseApp(deps: CommandDeps, folder: vscode.WorkspaceFolder, st
 
 /** The folder to run, once the workspace is trusted; explains and returns undefined otherwise. */
 async function trustedFolder(deps: CommandDeps): Promise<vscode.WorkspaceFolder | undefined> {
+  // The extension runs where the files are (a WSL or SSH remote is Linux): its platform counts.
+  const unsupported = platformProblem(process.platform);
+  if (unsupported) {
+    void vscode.window.showErrorMessage(unsupported);
+    return undefined;
+  }
   const folder = currentFolder();
   if (!folder) {
     void vscode.window.showErrorMessage('Failsafe Flask: open the folder of a Flask app first.');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc';
 import { appPicks, checkAppForm, noAppToast, parseNoApp } from '../../extension/src/appChoice';
+import { platformProblem } from '../../extension/src/platform';
 
 // What the language client rejects with when the server refuses a start (RequestFailed).
 const refusal = new ResponseError(-32803, 'No Flask app found in /p: ... Apps found in the project: flaskr:create_app (flaskr/__init__.py).', {
@@ -70,5 +71,13 @@ describe('the choice offered', () => {
     assert.equal(checkAppForm(' hello:create_app '), undefined);
     assert.ok(checkAppForm('   '));
     assert.ok(checkAppForm('a\nb'));
+  });
+});
+
+describe('platformProblem', () => {
+  it('Windows is told in one sentence; Linux and macOS run', () => {
+    assert.match(platformProblem('win32') ?? '', /Linux and macOS only/);
+    assert.equal(platformProblem('linux'), undefined);
+    assert.equal(platformProblem('darwin'), undefined);
   });
 });

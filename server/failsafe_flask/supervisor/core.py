@@ -20,6 +20,7 @@ from typing import Any, Optional, cast
 
 from ..appspec import app_label
 from ..config import DEFAULT_EXCLUDES, AppConfig
+from ..platforms import platform_problem
 from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
 from . import listener, summary
 from .events import (
@@ -84,6 +85,9 @@ class Supervisor:
     async def start(self) -> None:
         if self._sock is not None:
             return
+        unsupported = platform_problem()
+        if unsupported:
+            raise StartError(unsupported)
         root = os.path.abspath(self._config.project_root)
         if not os.path.isdir(root):
             raise StartError(f"The project folder {root} does not exist.")
