@@ -64,6 +64,8 @@ import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 required = [
     "extension/package.json",
+    "extension/changelog.md",
+    "extension/extension/media/icon.png",
     "extension/out/extension.js",
     "extension/bundled/server/failsafe_flask/__init__.py",
     "extension/bundled/server/failsafe_flask/__main__.py",
