@@ -71,6 +71,7 @@ class Supervisor:
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
+        self._label: tuple[Optional[AppConfig], str] = (None, "")  # (for config, label)
 
     @property
     def status(self) -> Status:
@@ -242,7 +243,7 @@ class Supervisor:
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
-        label = _label(self._config)
+        label = self._app_label()
         self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
@@ -332,6 +333,15 @@ class Supervisor:
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
+
+    def _app_label(self) -> str:
+        """The app's name for the status, read from the project once per config: a
+        restart's launch does no file reading of its own."""
+        config, label = self._label
+        if config is not self._config:
+            label = _label(self._config)
+            self._label = (self._config, label)
+        return label
 
     def _url(self) -> str:
         return display_url(self._config.host, self._config.port)
