@@ -37,8 +37,10 @@ def status_payload(status: Status) -> dict[str, Any]:
 
 
 def status_line(status: Status) -> str:
-    """One line for window/logMessage, e.g. ``running http://127.0.0.1:5000 (pid 42)``."""
+    """One line for window/logMessage, e.g. ``running app.py http://127.0.0.1:5000 (pid 42)``."""
     parts = [status.state.value]
+    if status.app and status.state != State.STOPPED:
+        parts.append(status.app)
     if status.url and status.state == State.RUNNING:
         parts.append(status.url)
     if status.pid is not None:
