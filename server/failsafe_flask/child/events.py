@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from failsafe_flask.child.exceptions import TRUNCATED, cap_text
-from failsafe_flask.protocol import ENV_EVENT_FD
+from failsafe_flask.protocol import ENV_EVENT_FD, Event, to_wire
 
 MAX_EVENT_BYTES = 1_000_000
 # Progressively harsher limits tried when an event is too big: (message chars, frames kept
@@ -34,10 +34,10 @@ class EventWriter:
         value = os.environ.get(ENV_EVENT_FD)
         return cls(int(value) if value else None)
 
-    def emit(self, event: Mapping[str, Any]) -> None:
+    def emit(self, event: Event) -> None:
         if self._fd is None:
             return
-        data = encode_event(event)
+        data = encode_event(to_wire(event))
         with self._lock:
             try:
                 _write_all(self._fd, data)

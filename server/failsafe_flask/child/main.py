@@ -1,6 +1,7 @@
 """The app process: load the user's app, serve it, report to the supervisor; never exit.
 
-``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]``,
+``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
+[--env-file F] [--load-timeout S]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -14,24 +15,20 @@ import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import errorpage, loader
+from failsafe_flask.child import compat, errorpage, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
 from failsafe_flask.child.paths import imported_project_files, third_party_packages
-from failsafe_flask.child.watchdog import LoadWatchdog, load_timeout_from_env
+from failsafe_flask.child.watchdog import DEFAULT_LOAD_TIMEOUT, LoadWatchdog
 from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
-    EVENT_LOAD_ERROR,
-    EVENT_LOADING,
-    EVENT_READY,
-    EVENT_REQUEST_ERROR,
     ExceptionInfo,
-    LoadErrorEvent,
-    LoadingEvent,
-    ReadyEvent,
-    RequestErrorEvent,
+    LoadError,
+    Loading,
+    Ready,
+    RequestError,
     display_url,
 )
 
@@ -52,7 +49,20 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
+    parser.add_argument(
+        "--load-timeout",
+        type=_seconds,
+        default=DEFAULT_LOAD_TIMEOUT,
+        help="seconds before a load that never ends is reported",
+    )
     return parser.parse_args(argv)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also NaN
+        raise ValueError(text)
+    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
@@ -63,9 +73,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
     spec = args.app or os.environ.get("FLASK_APP") or ""
-    loading: LoadingEvent = {"event": EVENT_LOADING, "pid": os.getpid(), "app": spec}
-    writer.emit(loading)
-    watchdog = _watch_loading(writer, spec, root)
+    writer.emit(Loading(pid=os.getpid(), app=spec))
+    watchdog = _watch_loading(writer, spec, root, args.load_timeout)
     try:
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
@@ -77,25 +86,24 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     _serve(app, args, debug=app.debug)
 
 
-def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
+def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
     """Report a load that outlasts the timeout, at the line the main thread is stuck on."""
 
     def on_timeout(info: ExceptionInfo) -> None:
         writer.emit(_load_error_event(info, spec, root))
 
-    watchdog = LoadWatchdog(load_timeout_from_env(), root, on_timeout)
+    watchdog = LoadWatchdog(timeout, root, on_timeout)
     watchdog.start()
     return watchdog
 
 
-def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadErrorEvent:
-    return {
-        "event": EVENT_LOAD_ERROR,
-        "pid": os.getpid(),
-        "error": info,
-        "files": imported_project_files(sys.modules, root),
-        "entry": loader.entry_file(spec, os.getcwd()),
-    }
+def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadError:
+    return LoadError(
+        pid=os.getpid(),
+        error=info,
+        files=imported_project_files(sys.modules, root),
+        entry=loader.entry_file(spec, os.getcwd()),
+    )
 
 
 def _prepare_environment(debug: Optional[bool]) -> None:
@@ -109,37 +117,34 @@ def _prepare_environment(debug: Optional[bool]) -> None:
         os.environ.pop("WERKZEUG_RUN_MAIN", None)
 
 
-def _ready_event(args: argparse.Namespace, root: str) -> ReadyEvent:
-    return {
-        "event": EVENT_READY,
-        "pid": os.getpid(),
-        "url": display_url(args.host, args.port),
-        "files": imported_project_files(sys.modules, root),
-        "packages": third_party_packages(sys.modules, root),
-    }
+def _ready_event(args: argparse.Namespace, root: str) -> Ready:
+    return Ready(
+        pid=os.getpid(),
+        url=display_url(args.host, args.port),
+        files=imported_project_files(sys.modules, root),
+        packages=third_party_packages(sys.modules, root),
+    )
 
 
 def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
-    from flask import got_request_exception, request
+    from flask import request
 
-    def on_exception(sender: object, exception: BaseException, **extra: object) -> None:
+    def on_exception(exception: BaseException) -> None:
         # Runs inside Flask's error handling: it must never raise. Flask (or the debugger)
         # prints the traceback itself, so nothing is printed here.
         try:
             query = request.query_string.decode("utf-8", errors="replace")
-            event: RequestErrorEvent = {
-                "event": EVENT_REQUEST_ERROR,
-                "pid": os.getpid(),
-                "method": request.method,
-                "path": request.path + (f"?{query}" if query else ""),
-                "error": describe(exception, root),
-            }
+            event = RequestError(
+                pid=os.getpid(),
+                method=request.method,
+                path=request.path + (f"?{query}" if query else ""),
+                error=describe(exception, root),
+            )
             writer.emit(event)
         except Exception:
             traceback.print_exc()
 
-    # weak=False: the closure has no other owner and would vanish at once.
-    got_request_exception.connect(on_exception, app, weak=False)
+    compat.on_unhandled_exception(app, on_exception)
 
 
 def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
@@ -153,7 +158,7 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoRet
     server = make_server(
         args.host,
         args.port,
-        _with_debugger(app, args.host) if debug else app,
+        compat.with_debugger(app, args.host) if debug else app,
         threaded=True,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
@@ -167,16 +172,6 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoRet
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
-
-
-def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
-    from werkzeug.debug import DebuggedApplication
-
-    # As run_simple(use_debugger=True, use_evalex=True): the PIN stays on, and Werkzeug
-    # logs it because WERKZEUG_RUN_MAIN is "true".
-    debugged = DebuggedApplication(app, evalex=True)
-    debugged.trusted_hosts.append(host)
-    return debugged
 
 
 def _serve_load_error(
