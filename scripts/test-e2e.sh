@@ -42,7 +42,7 @@ export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$root/.e2e/run-$(date +%Y%m%d-%H%M%S)}"
 echo "== e2e (code-server + Chromium); screenshots and logs: $E2E_ARTIFACTS"
 t0=$SECONDS
 rc=0
-"$node24" --test --test-reporter=spec tests/e2e/failsafe-flask.test.js || rc=$?
+"$node24" --test --test-reporter=spec tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js || rc=$?
 if [ "$rc" = 0 ]; then verdict=passed; else verdict="FAILED (exit $rc)"; fi
 echo "test-e2e: $verdict in $((SECONDS - t0))s ($((SECONDS - start))s with set-up and build); screenshots and logs: $E2E_ARTIFACTS"
 exit $rc

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+# What Flask's discovery tries, in its order; the app process looks for the entry file
+# with the same list.
+DISCOVERY_FILES = ("wsgi.py", "app.py")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_LOAD_TIMEOUT = 30.0  # seconds before a load that never ends is reported

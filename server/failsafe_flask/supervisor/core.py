@@ -18,7 +18,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from ..appspec import app_label
 from ..config import DEFAULT_EXCLUDES, AppConfig
+from ..platforms import platform_problem
 from ..protocol import (
     Event,
     LoadError,
@@ -86,6 +88,7 @@ class Supervisor:
         self._fallback = Fallback()  # answers the port while no app process can
         self._returning: Optional[asyncio.Task[None]] = None  # see _await_return
         self._wanted: Optional[AppConfig] = None  # settings whose address was refused
+        self._label: tuple[Optional[AppConfig], str] = (None, "")  # (for config, label)
 
     @property
     def status(self) -> Status:
@@ -100,6 +103,9 @@ class Supervisor:
     async def start(self) -> None:
         if self._sock is not None:
             return
+        unsupported = platform_problem()
+        if unsupported:
+            raise StartError(unsupported)
         root = os.path.abspath(self._config.project_root)
         if not os.path.isdir(root):
             raise StartError(f"The project folder {root} does not exist.")
@@ -337,7 +343,8 @@ class Supervisor:
         generation = self._generation
         self._stderr_tail.clear()
         self._in_flight.clear()
-        self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
+        label = self._app_label()
+        self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
             _for_app_process(self._config),
@@ -456,6 +463,15 @@ class Supervisor:
             return f"Running on {url}"
         return f"Running on {url}, not on {wanted.host}:{wanted.port} (in use)"
 
+    def _app_label(self) -> str:
+        """The app's name for the status, read from the project once per config: a
+        restart's launch does no file reading of its own."""
+        config, label = self._label
+        if config is not self._config:
+            label = _label(self._config)
+            self._label = (self._config, label)
+        return label
+
     def _url(self) -> str:
         return display_url(self._config.host, self._config.port)
 
@@ -492,6 +508,11 @@ def _for_app_process(config: AppConfig) -> AppConfig:
     if gone and config.env_file_optional:
         env_file = None
     return dataclasses.replace(config, env_file=env_file)
+
+
+def _label(config: AppConfig) -> str:
+    env = {**os.environ, **config.env}  # what the app process will see
+    return app_label(str(config.project_root), config.app, env, config.env_file)
 
 
 def _signature(path: str) -> Signature:
