@@ -1,0 +1,140 @@
+'use strict';
+// Smoke test of `scripts/run.sh --vscode` (issue 19), as a person runs it: the command
+// starts and prints one URL, the URL answers, the workbench loads in headless Chromium
+// with the extension's status bar item, Start runs the app, and SIGINT (Ctrl+C) leaves
+// no process of the run and no bound port. Run by scripts/test-e2e.sh:
+//   node --test tests/e2e/run-vscode.test.js
+// Environment: FAILSAFE_VSIX (passed on: no rebuild), E2E_ARTIFACTS (screenshots).
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { processesUnder, processesWithEnv } = require('./lib/codeserver');
+const { launchChromium } = require('./lib/browser');
+const { Workbench } = require('./lib/workbench');
+const { until, get, portClosed, copyTree, log } = require('./lib/util');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(REPO, '.e2e', `run-vscode-${process.pid}`);
+const STATUS_ID = 'failsafeFlask.status';
+const MARK = 'FAILSAFE_VSCODE_RUN'; // set by scripts/run-vscode.cjs on every process of the run
+// Set-up is done by scripts/test-e2e.sh before; without a given .vsix the command builds one.
+const URL_TIMEOUT = process.env.FAILSAFE_VSIX ? 180_000 : 600_000;
+
+/** Starts the command in its own process group; collects its stdout and stderr. */
+function startRun(project, state) {
+  const child = spawn('bash', [path.join(REPO, 'scripts', 'run.sh'), '--vscode', project], {
+    env: { ...process.env, FAILSAFE_VSCODE_STATE: state },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = { child, stdout: '', stderr: '', exit: undefined };
+  child.stdout.on('data', (d) => (run.stdout += d));
+  child.stderr.on('data', (d) => (run.stderr += d));
+  run.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((run.exit = { code, signal }))));
+  return run;
+}
+
+/** The URL line, once printed; fails at once when the command ends first. */
+async function waitUrl(run) {
+  return until(
+    'the command to print its URL',
+    () => {
+      if (run.exit) throw new Error(`the command ended (${JSON.stringify(run.exit)}) before printing a URL`);
+      return /https?:\/\/\S+/.exec(run.stdout)?.[0];
+    },
+    { timeout: URL_TIMEOUT, interval: 250 },
+  );
+}
+
+function kill(pid) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
+function describeProcess(pid) {
+  try {
+    return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
+function runProcesses(state, project) {
+  return [...new Set([...processesWithEnv(MARK, state), ...processesUnder(project)])];
+}
+
+describe('scripts/run.sh --vscode', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'failsafe-run-vscode-'));
+  const project = path.join(tmp, 'hello');
+  const state = path.join(tmp, 'state');
+  let run;
+  let url;
+  let browser;
+  let page;
+  let appPort;
+
+  before(() => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    copyTree(path.join(REPO, 'examples', 'hello'), project);
+    run = startRun(project, state);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    if (run && !run.exit) kill(-run.child.pid);
+    for (const pid of runProcesses(state, project)) kill(pid);
+    const saved = path.join(ARTIFACTS, 'run-vscode.stderr.log');
+    fs.writeFileSync(saved, run?.stderr ?? '');
+    log(`the command's stderr: ${saved}`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('prints one line with the URL, and the URL answers', async () => {
+    url = await waitUrl(run);
+    log(`URL: ${url}`);
+    const lines = run.stdout.split('\n').filter((l) => l.trim());
+    assert.equal(lines.length, 1, `stdout is one line: ${JSON.stringify(run.stdout)}`);
+    const u = new URL(url);
+    assert.equal(u.hostname, '127.0.0.1');
+    assert.equal(u.searchParams.get('folder'), project);
+    const res = await get(Number(u.port), `${u.pathname}${u.search}`);
+    assert.equal(res.status, 200, 'the workbench page answers');
+  });
+
+  it('loads the workbench with the status bar item, and Start runs the app', async () => {
+    assert.ok(url, 'no URL');
+    browser = await launchChromium(path.join(tmp, 'browser-home'));
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    const wb = new Workbench(page);
+    await wb.ready();
+    assert.ok((await wb.explorerNames()).includes('app.py'), 'the project is open');
+    await wb.waitStatus(STATUS_ID, 'shown (extension activated)', () => true, { timeout: 60_000 });
+    await wb.runCommand('Start Failsafe Flask');
+    const item = await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria) && /:\d+/.test(s.text), { timeout: 60_000 });
+    appPort = Number(/:(\d+)/.exec(item.text)[1]);
+    const res = await get(appPort, '/');
+    assert.equal(res.status, 200, `the app answers on :${appPort}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'run-vscode-running.png') });
+  });
+
+  it('stops code-server and the app on SIGINT: no process, no bound port', async () => {
+    assert.ok(url, 'no URL');
+    const port = Number(new URL(url).port);
+    await browser?.close();
+    browser = undefined;
+    process.kill(run.child.pid, 'SIGINT');
+    const exit = await until('the command to exit', () => run.exit, { timeout: 60_000 });
+    assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${run.stderr.slice(-2000)}`);
+    const left = runProcesses(state, project).map(describeProcess);
+    assert.deepEqual(left, [], 'no process of the run is left');
+    assert.ok(await portClosed(port), `code-server's port ${port} is free`);
+    if (appPort) assert.ok(await portClosed(appPort), `the app's port ${appPort} is free`);
+  });
+});
