@@ -13,7 +13,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const LIB = path.join(__dirname, '..', 'tests', 'e2e', 'lib');
-const { CodeServer, processesWithEnv } = require(path.join(LIB, 'codeserver'));
+const { CodeServer, processesWithEnv, withDescendants } = require(path.join(LIB, 'codeserver'));
 const { quietSettings } = require(path.join(LIB, 'settings'));
 const { until, freePort } = require(path.join(LIB, 'util'));
 
@@ -88,21 +88,13 @@ function installOnce(cs, vsix, state) {
   fs.writeFileSync(stamp, hash);
 }
 
-/** Not ended yet: exists and is not a zombie. */
-function alive(pid) {
-  try {
-    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The run's processes: those carrying the mark, and the `known` ones not ended yet (a
- * dying process's environment reads empty while it still holds its sockets).
+ * The run's processes: those carrying the mark and their descendants (the extension
+ * starts the language server with an environment of its own), and the `known` ones not
+ * ended yet (a dying process's environment reads empty while it still holds its sockets).
  */
 function runProcesses(mark, known = []) {
-  return [...new Set([...processesWithEnv(MARK, mark), ...known.filter(alive)])];
+  return withDescendants([...new Set([...processesWithEnv(MARK, mark), ...known])]);
 }
 
 /** TERM, then KILL, every process of the run; true once none is left. */

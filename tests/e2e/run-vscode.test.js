@@ -2,7 +2,8 @@
 // Smoke test of `scripts/run.sh --vscode` (issue 19), as a person runs it: the command
 // starts and prints one URL, the URL answers, the workbench loads in headless Chromium
 // with the extension's status bar item, Start runs the app, and SIGINT (Ctrl+C) leaves
-// no process of the run and no bound port. Run by scripts/test-e2e.sh:
+// no process of the run and no bound port; a second run reuses the installation and
+// stops on SIGTERM. Run by scripts/test-e2e.sh:
 //   node --test tests/e2e/run-vscode.test.js
 // Environment: FAILSAFE_VSIX (passed on: no rebuild), E2E_ARTIFACTS (screenshots).
 const { describe, it, before, after } = require('node:test');
@@ -11,7 +12,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { processesUnder, processesWithEnv } = require('./lib/codeserver');
+const { processesUnder, processesWithEnv, withDescendants } = require('./lib/codeserver');
 const { launchChromium } = require('./lib/browser');
 const { Workbench } = require('./lib/workbench');
 const { until, get, portClosed, copyTree, log } = require('./lib/util');
@@ -59,20 +60,25 @@ function kill(pid) {
 
 function describeProcess(pid) {
   try {
-    return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
+    return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/[\0\s]+/g, ' ').trim().slice(0, 120)}`;
   } catch {
     return `${pid} (gone)`;
   }
 }
 
-function runProcesses(state, project) {
-  return [...new Set([...processesWithEnv(MARK, state), ...processesUnder(project)])];
+/**
+ * The run's processes: marked by the command, or running in the project, or `known`
+ * before; and their descendants (the language server gets an environment of its own).
+ */
+function runProcesses(state, project, known = []) {
+  return withDescendants([...new Set([...processesWithEnv(MARK, state), ...processesUnder(project), ...known])]);
 }
 
 describe('scripts/run.sh --vscode', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'failsafe-run-vscode-'));
   const project = path.join(tmp, 'hello');
   const state = path.join(tmp, 'state');
+  const runs = [];
   let run;
   let url;
   let browser;
@@ -83,14 +89,15 @@ describe('scripts/run.sh --vscode', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     copyTree(path.join(REPO, 'examples', 'hello'), project);
     run = startRun(project, state);
+    runs.push(run);
   });
 
   after(async () => {
     await browser?.close().catch(() => undefined);
-    if (run && !run.exit) kill(-run.child.pid);
+    for (const r of runs.filter((r) => !r.exit)) kill(-r.child.pid);
     for (const pid of runProcesses(state, project)) kill(pid);
     const saved = path.join(ARTIFACTS, 'run-vscode.stderr.log');
-    fs.writeFileSync(saved, run?.stderr ?? '');
+    fs.writeFileSync(saved, runs.map((r) => r.stderr).join('\n---- the next run ----\n'));
     log(`the command's stderr: ${saved}`);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -129,12 +136,30 @@ describe('scripts/run.sh --vscode', () => {
     const port = Number(new URL(url).port);
     await browser?.close();
     browser = undefined;
+    const running = runProcesses(state, project);
+    log(`SIGINT to the command; the run's processes: ${running.map(describeProcess).join('; ')}`);
+    assert.ok(running.some((pid) => describeProcess(pid).includes('failsafe_flask')), 'the app and its server run before');
     process.kill(run.child.pid, 'SIGINT');
     const exit = await until('the command to exit', () => run.exit, { timeout: 60_000 });
     assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${run.stderr.slice(-2000)}`);
-    const left = runProcesses(state, project).map(describeProcess);
+    const left = runProcesses(state, project, running).map(describeProcess);
     assert.deepEqual(left, [], 'no process of the run is left');
     assert.ok(await portClosed(port), `code-server's port ${port} is free`);
     if (appPort) assert.ok(await portClosed(appPort), `the app's port ${appPort} is free`);
+  });
+
+  it('runs again reusing what is installed, and stops on SIGTERM', async () => {
+    run = startRun(project, state);
+    runs.push(run);
+    const again = await waitUrl(run);
+    assert.doesNotMatch(run.stderr, /installing|building the extension/, 'nothing is installed or built again');
+    const res = await get(Number(new URL(again).port), '/healthz');
+    assert.equal(res.status, 200, 'code-server answers');
+    const running = runProcesses(state, project);
+    process.kill(run.child.pid, 'SIGTERM');
+    const exit = await until('the command to exit', () => run.exit, { timeout: 60_000 });
+    assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${run.stderr.slice(-2000)}`);
+    assert.deepEqual(runProcesses(state, project, running).map(describeProcess), [], 'no process of the run is left');
+    assert.ok(await portClosed(Number(new URL(again).port)), "code-server's port is free");
   });
 });

@@ -227,4 +227,24 @@ function processesWithEnv(name, value) {
   return found;
 }
 
-module.exports = { CodeServer, processesUnder, processesWithEnv };
+/** The live ones of `pids` and all their live descendants (from /proc/<pid>/stat). */
+function withDescendants(pids) {
+  const children = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const m = /\) (\S) (\d+) /.exec(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (!m || m[1] === 'Z') continue; // a zombie holds nothing
+      const parent = Number(m[2]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+      children.set(Number(name), children.get(Number(name)) ?? []);
+    } catch {
+      // gone
+    }
+  }
+  const found = new Set(pids.filter((pid) => children.has(pid)));
+  for (const pid of found) for (const child of children.get(pid)) found.add(child);
+  return [...found];
+}
+
+module.exports = { CodeServer, processesUnder, processesWithEnv, withDescendants };
