@@ -163,7 +163,10 @@ async function main() {
     process.on(signal, () => stop(signal));
   }
   installOnce(cs, o.vsix, o.state);
-  const port = await cs.start({ port: await choosePort(o.port, 'code-server'), timeout: 120_000 });
+  const port = await cs.start({ port: await choosePort(o.port, 'code-server'), timeout: 120_000 }).catch((err) => {
+    if (!stop.requested()) return stop(`code-server did not start (${err.message})`, 1);
+  });
+  if (port === undefined) return; // stopping: stop() exits
   process.stdout.write(`Failsafe Flask in VS Code: ${workbenchUrl(port, o.project)}  (Ctrl+C stops it)\n`);
   const how = await cs.exited;
   if (stop.requested()) return; // the stop we asked for

@@ -123,6 +123,7 @@ describe('scripts/run.sh --vscode', () => {
     await wb.ready();
     assert.ok((await wb.explorerNames()).includes('app.py'), 'the project is open');
     await wb.waitStatus(STATUS_ID, 'shown (extension activated)', () => true, { timeout: 60_000 });
+    await wb.openFile('hello/views.py'); // for the screenshot (the README's)
     await wb.runCommand('Start Failsafe Flask');
     const item = await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria) && /:\d+/.test(s.text), { timeout: 60_000 });
     appPort = Number(/:(\d+)/.exec(item.text)[1]);
