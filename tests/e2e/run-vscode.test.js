@@ -74,93 +74,96 @@ function runProcesses(state, project, known = []) {
   return withDescendants([...new Set([...processesWithEnv(MARK, state), ...processesUnder(project), ...known])]);
 }
 
+/**
+ * Signals the command and checks it ends cleanly, leaving no process and no port; returns
+ * what ran before (pid and command line).
+ */
+async function stopAndCheck(ctx, signal, ports) {
+  const running = runProcesses(ctx.state, ctx.project);
+  const described = running.map(describeProcess);
+  log(`${signal} to the command; the run's processes: ${described.join('; ')}`);
+  process.kill(ctx.run.child.pid, signal);
+  const exit = await until('the command to exit', () => ctx.run.exit, { timeout: 60_000 });
+  assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${ctx.run.stderr.slice(-2000)}`);
+  const left = runProcesses(ctx.state, ctx.project, running).map(describeProcess);
+  assert.deepEqual(left, [], 'no process of the run is left');
+  for (const port of ports) assert.ok(await portClosed(port), `port ${port} is free`);
+  return described;
+}
+
+async function urlAnswers(ctx) {
+  ctx.url = await waitUrl(ctx.run);
+  log(`URL: ${ctx.url}`);
+  const lines = ctx.run.stdout.split('\n').filter((l) => l.trim());
+  assert.equal(lines.length, 1, `stdout is one line: ${JSON.stringify(ctx.run.stdout)}`);
+  const u = new URL(ctx.url);
+  assert.equal(u.hostname, '127.0.0.1');
+  assert.equal(u.searchParams.get('folder'), ctx.project);
+  const res = await get(Number(u.port), `${u.pathname}${u.search}`);
+  assert.equal(res.status, 200, 'the workbench page answers');
+}
+
+async function workbenchRunsTheApp(ctx) {
+  assert.ok(ctx.url, 'no URL');
+  ctx.browser = await launchChromium(path.join(ctx.tmp, 'browser-home'));
+  const page = await (await ctx.browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(ctx.url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  const wb = new Workbench(page);
+  await wb.ready();
+  assert.ok((await wb.explorerNames()).includes('app.py'), 'the project is open');
+  await wb.waitStatus(STATUS_ID, 'shown (extension activated)', () => true, { timeout: 60_000 });
+  await wb.openFile('hello/views.py'); // for the screenshot (the README's)
+  await wb.runCommand('Start Failsafe Flask');
+  const item = await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria) && /:\d+/.test(s.text), { timeout: 60_000 });
+  ctx.appPort = Number(/:(\d+)/.exec(item.text)[1]);
+  const res = await get(ctx.appPort, '/');
+  assert.equal(res.status, 200, `the app answers on :${ctx.appPort}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'run-vscode-running.png') });
+}
+
+async function sigintStopsAll(ctx) {
+  assert.ok(ctx.url, 'no URL');
+  await ctx.browser?.close();
+  ctx.browser = undefined;
+  const ports = [Number(new URL(ctx.url).port), ...(ctx.appPort ? [ctx.appPort] : [])];
+  const running = await stopAndCheck(ctx, 'SIGINT', ports);
+  assert.ok(running.some((p) => p.includes('failsafe_flask.child')), `the app ran: ${running.join('; ')}`);
+}
+
+async function secondRunReuses(ctx) {
+  ctx.run = startRun(ctx.project, ctx.state);
+  ctx.runs.push(ctx.run);
+  const again = await waitUrl(ctx.run);
+  assert.doesNotMatch(ctx.run.stderr, /installing|building the extension/, 'nothing is installed or built again');
+  const res = await get(Number(new URL(again).port), '/healthz');
+  assert.equal(res.status, 200, 'code-server answers');
+  await stopAndCheck(ctx, 'SIGTERM', [Number(new URL(again).port)]);
+}
+
+async function cleanUp(ctx) {
+  await ctx.browser?.close().catch(() => undefined);
+  for (const r of ctx.runs.filter((r) => !r.exit)) kill(-r.child.pid);
+  for (const pid of runProcesses(ctx.state, ctx.project)) kill(pid);
+  const saved = path.join(ARTIFACTS, 'run-vscode.stderr.log');
+  fs.writeFileSync(saved, ctx.runs.map((r) => r.stderr).join('\n---- the next run ----\n'));
+  log(`the command's stderr: ${saved}`);
+  fs.rmSync(ctx.tmp, { recursive: true, force: true });
+}
+
 describe('scripts/run.sh --vscode', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'failsafe-run-vscode-'));
-  const project = path.join(tmp, 'hello');
-  const state = path.join(tmp, 'state');
-  const runs = [];
-  let run;
-  let url;
-  let browser;
-  let page;
-  let appPort;
+  const ctx = { tmp, project: path.join(tmp, 'hello'), state: path.join(tmp, 'state'), runs: [] };
 
   before(() => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    copyTree(path.join(REPO, 'examples', 'hello'), project);
-    run = startRun(project, state);
-    runs.push(run);
+    copyTree(path.join(REPO, 'examples', 'hello'), ctx.project);
+    ctx.run = startRun(ctx.project, ctx.state);
+    ctx.runs.push(ctx.run);
   });
+  after(() => cleanUp(ctx));
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    for (const r of runs.filter((r) => !r.exit)) kill(-r.child.pid);
-    for (const pid of runProcesses(state, project)) kill(pid);
-    const saved = path.join(ARTIFACTS, 'run-vscode.stderr.log');
-    fs.writeFileSync(saved, runs.map((r) => r.stderr).join('\n---- the next run ----\n'));
-    log(`the command's stderr: ${saved}`);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
-
-  it('prints one line with the URL, and the URL answers', async () => {
-    url = await waitUrl(run);
-    log(`URL: ${url}`);
-    const lines = run.stdout.split('\n').filter((l) => l.trim());
-    assert.equal(lines.length, 1, `stdout is one line: ${JSON.stringify(run.stdout)}`);
-    const u = new URL(url);
-    assert.equal(u.hostname, '127.0.0.1');
-    assert.equal(u.searchParams.get('folder'), project);
-    const res = await get(Number(u.port), `${u.pathname}${u.search}`);
-    assert.equal(res.status, 200, 'the workbench page answers');
-  });
-
-  it('loads the workbench with the status bar item, and Start runs the app', async () => {
-    assert.ok(url, 'no URL');
-    browser = await launchChromium(path.join(tmp, 'browser-home'));
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    const wb = new Workbench(page);
-    await wb.ready();
-    assert.ok((await wb.explorerNames()).includes('app.py'), 'the project is open');
-    await wb.waitStatus(STATUS_ID, 'shown (extension activated)', () => true, { timeout: 60_000 });
-    await wb.openFile('hello/views.py'); // for the screenshot (the README's)
-    await wb.runCommand('Start Failsafe Flask');
-    const item = await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria) && /:\d+/.test(s.text), { timeout: 60_000 });
-    appPort = Number(/:(\d+)/.exec(item.text)[1]);
-    const res = await get(appPort, '/');
-    assert.equal(res.status, 200, `the app answers on :${appPort}`);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'run-vscode-running.png') });
-  });
-
-  it('stops code-server and the app on SIGINT: no process, no bound port', async () => {
-    assert.ok(url, 'no URL');
-    const port = Number(new URL(url).port);
-    await browser?.close();
-    browser = undefined;
-    const running = runProcesses(state, project);
-    log(`SIGINT to the command; the run's processes: ${running.map(describeProcess).join('; ')}`);
-    assert.ok(running.some((pid) => describeProcess(pid).includes('failsafe_flask')), 'the app and its server run before');
-    process.kill(run.child.pid, 'SIGINT');
-    const exit = await until('the command to exit', () => run.exit, { timeout: 60_000 });
-    assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${run.stderr.slice(-2000)}`);
-    const left = runProcesses(state, project, running).map(describeProcess);
-    assert.deepEqual(left, [], 'no process of the run is left');
-    assert.ok(await portClosed(port), `code-server's port ${port} is free`);
-    if (appPort) assert.ok(await portClosed(appPort), `the app's port ${appPort} is free`);
-  });
-
-  it('runs again reusing what is installed, and stops on SIGTERM', async () => {
-    run = startRun(project, state);
-    runs.push(run);
-    const again = await waitUrl(run);
-    assert.doesNotMatch(run.stderr, /installing|building the extension/, 'nothing is installed or built again');
-    const res = await get(Number(new URL(again).port), '/healthz');
-    assert.equal(res.status, 200, 'code-server answers');
-    const running = runProcesses(state, project);
-    process.kill(run.child.pid, 'SIGTERM');
-    const exit = await until('the command to exit', () => run.exit, { timeout: 60_000 });
-    assert.deepEqual(exit, { code: 0, signal: null }, `clean exit; stderr:\n${run.stderr.slice(-2000)}`);
-    assert.deepEqual(runProcesses(state, project, running).map(describeProcess), [], 'no process of the run is left');
-    assert.ok(await portClosed(Number(new URL(again).port)), "code-server's port is free");
-  });
+  it('prints one line with the URL, and the URL answers', () => urlAnswers(ctx));
+  it('loads the workbench with the status bar item, and Start runs the app', () => workbenchRunsTheApp(ctx));
+  it('stops code-server and the app on SIGINT: no process, no bound port', () => sigintStopsAll(ctx));
+  it('runs again reusing what is installed, and stops on SIGTERM', () => secondRunReuses(ctx));
 });
