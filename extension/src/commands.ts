@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { FlaskServer } from './client';
 import { SECTION, readSettings } from './config';
-import { errorText } from './interpreter';
+import { errorText } from './errors';
+import { tellFailure } from './notify';
 import { browsableUrl } from './status';
 import type { StatusBar } from './statusBar';
 
@@ -21,9 +22,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     try {
       await action();
     } catch (err) {
-      log.error(`${name} failed: ${errorText(err)}`);
-      const choice = await vscode.window.showErrorMessage(`Failsafe Flask: ${name} failed: ${errorText(err)}`, 'Show Logs');
-      if (choice) log.show();
+      await tellFailure(log, `Failsafe Flask: ${name} failed: ${errorText(err)}`);
     }
   };
   return [

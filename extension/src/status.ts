@@ -70,10 +70,11 @@ export function renderStatus(status: Status): StatusView {
 type Face = Omit<StatusView, 'tooltip'>;
 
 const FACES: Record<State, (s: Status) => Face> = {
-  stopped: () => ({
-    text: '$(debug-start) Flask',
+  // Stopped with an error: a start that failed (the tooltip says why); a click retries.
+  stopped: (s) => ({
+    text: s.errors > 0 ? '$(error) Flask: start failed' : '$(debug-start) Flask',
     command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' },
-    error: false,
+    error: s.errors > 0,
   }),
   starting: () => ({
     text: '$(sync~spin) Flask',
