@@ -12,6 +12,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
@@ -196,6 +197,41 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     await wb.openFile('app.py');
     await shot(page, 'step0-workbench');
   });
+
+  step(
+    '0b. Start while another program holds the port: one toast, the status bar shows the failure (no spinner), Start stays available',
+    () => page,
+    async (t) => {
+      if (NO_EXTENSION) return skip(t, 'E2E_NO_EXTENSION=1');
+      await wb.waitStatus(STATUS_ID, 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
+      const holder = net.createServer();
+      await new Promise((resolve, reject) => holder.once('error', reject).listen(appPort, '127.0.0.1', resolve));
+      try {
+        // The first Start also starts the language server: the case that used to spin forever.
+        await wb.runCommand('Start Failsafe Flask');
+        const item = await wb.waitStatus(
+          STATUS_ID,
+          'stopped, saying the start failed',
+          (s) => /stopped/.test(s.aria) && /start failed/i.test(s.text),
+          { timeout: 60_000 },
+        );
+        log(`status: ${JSON.stringify(item)}`);
+        const toasts = await until('the toast naming the taken port', async () => {
+          const all = await wb.toasts();
+          return all.some((x) => /already in use/.test(x)) ? all : undefined;
+        });
+        log(`toasts: ${JSON.stringify(toasts)}`);
+        // The server's message comes before its answer: had it sent one, it would be here.
+        assert.equal(toasts.filter((x) => /already in use/.test(x)).length, 1, 'one toast for the failure');
+        await shot(page, 'step0b-port-taken');
+        assert.ok(!(await portClosed(appPort)), 'the other program still holds the port');
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+      await wb.runCommand('Notifications: Clear All Notifications');
+      // Start stays available: step 1 runs it from the palette again.
+    },
+  );
 
   step(
     '1. Start Failsafe Flask: status bar shows running with the port, the app answers',
