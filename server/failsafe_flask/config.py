@@ -42,6 +42,7 @@ class AppConfig:
     python: str = sys.executable  # the user's interpreter that runs the app process
     env: Mapping[str, str] = field(default_factory=dict)  # extra variables for the app only
     env_file: Optional[str] = None  # loaded into the app's environment the way Flask does
+    env_file_optional: bool = False  # a default (.env), skipped while it does not exist
     extra_watch: tuple[str, ...] = ()  # globs relative to project_root
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group

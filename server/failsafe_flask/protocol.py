@@ -82,10 +82,27 @@ class RequestErrorEvent(TypedDict):
     error: ExceptionInfo
 
 
+class RequestStartedEvent(TypedDict):
+    event: str  # "request_started": a request line was read, the app is serving it
+    pid: int
+    id: int  # unique among this process's requests in flight
+    method: str
+    path: str  # as on the request line, capped
+
+
+class RequestEndedEvent(TypedDict):
+    event: str  # "request_ended"
+    pid: int
+    id: int
+
+
 EVENT_LOADING = "loading"
 EVENT_READY = "ready"
 EVENT_LOAD_ERROR = "load_error"
 EVENT_REQUEST_ERROR = "request_error"
+# Only so the supervisor can say which request an app process died serving.
+EVENT_REQUEST_STARTED = "request_started"
+EVENT_REQUEST_ENDED = "request_ended"
 
 
 def display_url(host: str, port: int) -> str:

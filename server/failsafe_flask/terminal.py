@@ -13,6 +13,7 @@ import sys
 from typing import Optional, TextIO
 
 from .config import AppConfig
+from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
     AppExited,
@@ -20,6 +21,7 @@ from .supervisor.events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     StatusChanged,
     SupervisorEvent,
@@ -52,9 +54,9 @@ class TerminalReporter:
                 f" * {event.method} {event.path} raised {headline(event.error)}"
                 f"{' at ' + where if where else ''}"
             )
-        elif isinstance(event, AppExited):
+        elif isinstance(event, (AppExited, LaunchFailed)):
             self._failed = True
-            self._say(f" * {event.message}. Waiting for a change to try again.")
+            self._say(f" * {sentence(event.message)} Waiting for a change to try again.")
         elif isinstance(event, AppReady):
             self._on_ready(event)
         elif isinstance(event, StatusChanged):

@@ -13,18 +13,57 @@ import selectors
 import signal
 import threading
 import time
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, Optional
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from failsafe_flask.protocol import (
+    EVENT_REQUEST_ENDED,
+    EVENT_REQUEST_STARTED,
+    RequestEndedEvent,
+    RequestStartedEvent,
+)
+
+MAX_REPORTED = 500  # characters of a method or path sent to the supervisor
+
+
+Report = Callable[[Mapping[str, Any]], None]
+
 
 class InFlight:
-    """Counts requests being served; ``wait_idle`` blocks until none is left."""
+    """Counts requests being served; ``wait_idle`` blocks until none is left.
 
-    def __init__(self) -> None:
+    With ``report``, each request's start and end also go to the supervisor: should
+    the process die serving one (``os._exit`` in a view, a crash in native code), the
+    supervisor can say which.
+    """
+
+    def __init__(self, report: Optional[Report] = None) -> None:
         self._count = 0
         self._idle = threading.Condition()
+        self._report = report
+
+    def serving(self, token: int, method: str, path: str) -> None:
+        if self._report is not None:
+            started: RequestStartedEvent = {
+                "event": EVENT_REQUEST_STARTED,
+                "pid": os.getpid(),
+                "id": token,
+                "method": method[:MAX_REPORTED],
+                "path": path[:MAX_REPORTED],
+            }
+            self._report(started)
+
+    def served(self, token: int) -> None:
+        if self._report is not None:
+            ended: RequestEndedEvent = {
+                "event": EVENT_REQUEST_ENDED,
+                "pid": os.getpid(),
+                "id": token,
+            }
+            self._report(ended)
 
     def begin(self) -> None:
         with self._idle:
@@ -52,6 +91,7 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
 
     class TrackingHandler(WSGIRequestHandler):
         _busy = False
+        _reported = False
 
         def setup(self) -> None:
             super().setup()
@@ -59,13 +99,20 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
 
         def parse_request(self) -> bool:
             self._start()
-            return bool(super().parse_request())
+            parsed = bool(super().parse_request())
+            if parsed:
+                self._reported = True
+                in_flight.serving(id(self), self.command, self.path)
+            return parsed
 
         def handle_one_request(self) -> None:
             try:
                 super().handle_one_request()
             finally:
                 self._stop()
+                if self._reported:
+                    self._reported = False
+                    in_flight.served(id(self))
 
         def finish(self) -> None:
             self._stop()

@@ -74,7 +74,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     watchdog.done()
     _report_request_errors(app, writer, root)
     writer.emit(_ready_event(args, root))
-    _serve(app, args, debug=app.debug)
+    _serve(app, args, debug=app.debug, writer=writer)
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
@@ -142,14 +142,22 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
     got_request_exception.connect(on_exception, app, weak=False)
 
 
-def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
-    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
+def _serve(
+    app: WSGIApplication,
+    args: argparse.Namespace,
+    debug: bool,
+    writer: Optional[EventWriter] = None,
+) -> NoReturn:
+    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
+
+    With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
+    """
     from werkzeug.serving import make_server
 
     from failsafe_flask.child import graceful
 
     fd = os.environ.get(ENV_SERVER_FD)
-    in_flight = graceful.InFlight()
+    in_flight = graceful.InFlight(writer.emit if writer is not None else None)
     server = make_server(
         args.host,
         args.port,

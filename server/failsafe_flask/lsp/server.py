@@ -38,6 +38,7 @@ from ..supervisor.events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     Status,
     StatusChanged,
@@ -144,6 +145,8 @@ class FailsafeServer(LanguageServer):
             self.publisher.add(app, found)
         elif isinstance(event, AppExited):
             self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
+        elif isinstance(event, LaunchFailed):
+            self.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
 
     def _on_load_error(self, app: str, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.

@@ -132,6 +132,7 @@ def parse_settings(raw: object, project_root: Path) -> AppConfig:
         preload=_bool(raw, "preload", True),
         env=_env(raw),
         env_file=_env_file(raw, project_root),
+        env_file_optional=_text(raw, "envFile") is None,
         extra_watch=_strings(raw, "extraWatch"),
         excludes=_strings(raw, "excludes"),
         load_timeout=_seconds(raw, "loadTimeout", DEFAULT_LOAD_TIMEOUT),

@@ -67,6 +67,13 @@ class AppExited:
     message: str
 
 
+@dataclass(frozen=True)
+class LaunchFailed:
+    """No app process could be started (missing interpreter or folder, a bad setting)."""
+
+    message: str
+
+
 SupervisorEvent = Union[
-    StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited
+    StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited, LaunchFailed
 ]
