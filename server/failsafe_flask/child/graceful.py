@@ -44,9 +44,11 @@ class InFlight:
         self._count = 0
         self._idle = threading.Condition()
         self._report = report
+        self._reported: set[int] = set()  # tokens whose start went out, not their end
 
     def serving(self, token: int, method: str, path: str) -> None:
         if self._report is not None:
+            self._reported.add(token)
             started: RequestStartedEvent = {
                 "event": EVENT_REQUEST_STARTED,
                 "pid": os.getpid(),
@@ -57,7 +59,8 @@ class InFlight:
             self._report(started)
 
     def served(self, token: int) -> None:
-        if self._report is not None:
+        if self._report is not None and token in self._reported:
+            self._reported.discard(token)
             ended: RequestEndedEvent = {
                 "event": EVENT_REQUEST_ENDED,
                 "pid": os.getpid(),
@@ -82,16 +85,11 @@ class InFlight:
 
 
 def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
-    """A request handler class that reports its requests to ``in_flight``.
-
-    A new connection counts from the start: its client connected to send a request. A
-    kept-alive connection counts only while a request is on it, so a browser's idle
-    connection never delays the stop.
-    """
+    """Handlers reporting to ``in_flight``: a new connection counts from the start, a
+    kept-alive one only while a request is on it (an idle one never delays the stop)."""
 
     class TrackingHandler(WSGIRequestHandler):
         _busy = False
-        _reported = False
 
         def setup(self) -> None:
             super().setup()
@@ -101,7 +99,6 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
             self._start()
             parsed = bool(super().parse_request())
             if parsed:
-                self._reported = True
                 in_flight.serving(id(self), self.command, self.path)
             return parsed
 
@@ -110,9 +107,6 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
                 super().handle_one_request()
             finally:
                 self._stop()
-                if self._reported:
-                    self._reported = False
-                    in_flight.served(id(self))
 
         def finish(self) -> None:
             self._stop()
@@ -127,6 +121,7 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
             if self._busy:
                 self._busy = False
                 in_flight.end()
+                in_flight.served(id(self))
 
     return TrackingHandler
 

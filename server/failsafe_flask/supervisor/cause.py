@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Optional
 
 from ..protocol import ExceptionInfo
@@ -57,13 +57,16 @@ def how_it_ended(code: int) -> str:
 
 
 def exit_sentence(
-    code: int, tail: Sequence[str], in_flight: Iterable[str] = (), loading: bool = False
+    code: int, tail: Sequence[str], in_flight: Sequence[str] = (), loading: bool = False
 ) -> str:
-    """``The app process exited with code 1 while serving GET /crash: ValueError: x``."""
+    """``The app process exited with code 1 while serving GET /crash: ValueError: x``.
+
+    Of the requests in flight, the one started last is named: the one before it may
+    have been answered already, its end not yet reported when the process died.
+    """
     text = f"The app process {how_it_ended(code)}"
-    serving = list(in_flight)
-    if serving:
-        text += f" while serving {', '.join(serving)}"
+    if in_flight:
+        text += f" while serving {in_flight[-1]}"
     elif loading:
         text += " while loading the app"
     why = explanation(tail)

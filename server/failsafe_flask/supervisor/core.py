@@ -208,7 +208,10 @@ class Supervisor:
             self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
-            await self._launch(State.RESTARTING, message)
+            try:
+                await self._launch(State.RESTARTING, message)
+            except Exception as exc:  # the move is done; the next change retries the launch
+                self._launch_failed(exc)
 
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
@@ -373,7 +376,9 @@ class Supervisor:
         # Not app.close(): the lifeline is closed when this app is retired, and closing
         # its fd number twice would close the next app's pipe that reused it.
         loading = self._status.state in (State.STARTING, State.RESTARTING)
-        message = cause.exit_sentence(code, self._stderr_tail, self._in_flight.values(), loading)
+        message = cause.exit_sentence(
+            code, self._stderr_tail, list(self._in_flight.values()), loading
+        )
         self._emit(AppExited(code, message))
         self._settle(
             State.FAILED,
@@ -416,14 +421,11 @@ class Supervisor:
         entry = str(message.get("entry", ""))
         self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
         self._emit(AppLoadError(error, list(message.get("files", [])), entry))
-        where = summary.describe_location(
-            summary.location(error, entry), str(self._config.project_root)
-        )
-        text = summary.headline(error) + (f" ({where})" if where else "")
+        text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
         if cause.is_stuck_load(error):
-            self._stop_stuck(where)
+            self._stop_stuck(summary.where(error, str(self._config.project_root), entry))
 
     def _stop_stuck(self, where: str) -> None:
         """A load past its timeout: that process serves nobody. Stop it, answer instead."""

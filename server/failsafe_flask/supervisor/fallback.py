@@ -45,7 +45,10 @@ class Fallback:
         # before accepting and set it themselves (child/graceful.py), so this changes
         # nothing for them.
         sock.setblocking(False)
-        asyncio.get_running_loop().add_reader(sock.fileno(), self._accept)
+        try:
+            asyncio.get_running_loop().add_reader(sock.fileno(), self._accept)
+        except NotImplementedError:  # Windows' proactor loop: requests wait, as before
+            return
         self._sock = sock
 
     def pause(self) -> None:

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 
 from failsafe_flask.supervisor.core import StartError
 from failsafe_flask.supervisor.events import LaunchFailed, State
 from faults.answer_client import arequest
 from integration.supervisor_harness import Harness, write
+from lsp.conftest import SessionFactory
 from system import app_processes, port_is_free
 
 APP = """
@@ -74,3 +76,15 @@ async def test_a_start_that_cannot_launch_leaves_everything_stopped(
         await good.ready()
     finally:
         await good.supervisor.stop()
+
+
+async def test_the_language_server_answers_a_failed_start_with_one_sentence(
+    lsp_session: SessionFactory,
+) -> None:
+    session = await lsp_session(settings={"env": {"TOKEN": "a\0b"}}, files={"app.py": APP})
+    with pytest.raises(JsonRpcException) as raised:
+        await session.command("failsafe-flask.start")
+    assert raised.value.message == "The env setting TOKEN holds a NUL character."
+    assert raised.value.code != JsonRpcInternalError.CODE  # not -32603 with a traceback
+    assert (await session.command("failsafe-flask.status"))["state"] == "stopped"
+    assert port_is_free(session.port)
