@@ -1,9 +1,10 @@
 """The language server: a pygls LanguageServer that holds one Supervisor.
 
-Handlers are thin and live in ``handlers.py``; publishing diagnostics is ``publish.py``'s,
-work-done progress ``progress.py``'s; ``FailsafeServer`` holds the state (settings, the
-supervisor) and wires the pieces. Supervisor events arrive on the event loop and only ever
-turn into notifications, so nothing here blocks.
+Handlers are thin and live in ``handlers.py``; an app's events become notifications in
+``reporter.py``, which publishes diagnostics through ``publish.py`` and progress through
+``progress.py``. ``FailsafeServer`` holds the state (settings, the supervisor) and wires
+the pieces. Supervisor events arrive on the event loop and only ever turn into
+notifications, so nothing here blocks.
 
 A failure that is the answer to a command is told by that answer (and the log), never
 also by window/showMessage: the client shows the answer, and a second toast for the
@@ -20,7 +21,7 @@ import threading
 import uuid
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Optional
+from typing import Any, BinaryIO, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -32,24 +33,13 @@ from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
 from ..supervisor.core import StartError, Supervisor
-from ..supervisor.events import (
-    AppExited,
-    AppLoadError,
-    AppOutput,
-    AppReady,
-    AppRequestError,
-    LaunchFailed,
-    State,
-    Status,
-    StatusChanged,
-    SupervisorEvent,
-)
-from ..supervisor.summary import format_error
+from ..supervisor.events import State, Status
 from .commands import StartOverrides
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
+from .reporter import AppReporter
 from .settings import SECTION, SettingsError, parse_settings
-from .status import STATUS_NOTIFICATION, status_line, status_payload
+from .status import STATUS_NOTIFICATION, status_payload
 
 logger = logging.getLogger("failsafe_flask.lsp")
 
@@ -69,10 +59,11 @@ class FailsafeServer(LanguageServer):
         self.overrides = StartOverrides()  # the last start command's arguments
         self.applied: Optional[AppConfig] = None  # the config the supervisor runs with
         self.stopped = STOPPED  # the status while stopped: says why when a start failed
-        self.publisher = DiagnosticsPublisher(self._send_diagnostics)
-        self.app_progress = StatusProgress(
+        publisher = DiagnosticsPublisher(self._send_diagnostics)
+        progress = StatusProgress(
             self.work_done_progress, lambda: self.supports("window", "work_done_progress")
         )
+        self.reporter = AppReporter(APP, self, self._send_status, publisher, progress)
 
     # -- settings -----------------------------------------------------------------
 
@@ -116,56 +107,8 @@ class FailsafeServer(LanguageServer):
         params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
         self.text_document_publish_diagnostics(params)
 
-    # -- supervisor events (called on the event loop) ---------------------------------
-
-    def events_for(self, app: str) -> Callable[[SupervisorEvent], None]:
-        """The supervisor's event callback for ``app``."""
-
-        def on_event(event: SupervisorEvent) -> None:
-            try:
-                self._dispatch(app, event)
-            except Exception:  # a bug here must not break the supervisor's reader
-                logger.exception("Failed to handle %r", event)
-
-        return on_event
-
-    def _dispatch(self, app: str, event: SupervisorEvent) -> None:
-        if isinstance(event, StatusChanged):
-            self._on_status(app, event.status)
-        elif isinstance(event, AppOutput):
-            # Info for both streams: Werkzeug logs every request on stderr, so a
-            # Warning there would flag normal traffic.
-            self.log(f"[app {event.stream}] {event.line}")
-        elif isinstance(event, AppReady):
-            self.publisher.clear(app)
-        elif isinstance(event, AppLoadError):
-            self._on_load_error(app, event)
-        elif isinstance(event, AppRequestError):
-            found = diag.request_error_diagnostics(event.error, event.method, event.path)
-            self.publisher.add(app, found)
-        elif isinstance(event, AppExited):
-            self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
-        elif isinstance(event, LaunchFailed):
-            self.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
-
-    def _on_load_error(self, app: str, event: AppLoadError) -> None:
-        # The app process leaves printing to its front ends: the log gets it once.
-        self.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
-        found = diag.load_error_diagnostics(event.error, event.entry)
-        self.publisher.publish(app, found)
-        if not found:
-            # Nowhere to put it (e.g. no app found at all): say it where it is seen.
-            error = event.error
-            self.show(f"Failsafe Flask: {error['type']}: {error['message']}")
-
-    def _on_status(self, app: str, status: Status) -> None:
+    def _send_status(self, status: Status) -> None:
         self.protocol.notify(STATUS_NOTIFICATION, status_payload(status))
-        self.log(status_line(status))
-        if status.state == State.STOPPED:
-            # The one place an app's diagnostics go when it stops (Stop, a failed
-            # start, the server's own exit): a stopped app has nothing to report.
-            self.publisher.clear(app)
-        self.app_progress.update(app, status)
 
     # -- app control ---------------------------------------------------------------
 
@@ -178,7 +121,7 @@ class FailsafeServer(LanguageServer):
         else:
             self.applied = None
             self.stopped = Status(errors=1, message=f"Start failed: {text}")
-            self._on_status(APP, self.stopped)
+            self.reporter.status(self.stopped)
         return JsonRpcException(message=text, code=REQUEST_FAILED)
 
     async def start_app(self, overrides: StartOverrides) -> None:
@@ -199,7 +142,7 @@ class FailsafeServer(LanguageServer):
         try:
             if fresh or self.supervisor is None:
                 self.stopped = STOPPED
-                self.supervisor = Supervisor(config, self.events_for(APP))
+                self.supervisor = Supervisor(config, self.reporter)
                 await self.supervisor.start()
             else:
                 await self.supervisor.reconfigure(config)
