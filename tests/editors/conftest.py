@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from editor_specs import EDITORS
 from editor_run import EditorRun
+from editor_specs import EDITORS
 
 
 def _selected(session: pytest.Session) -> list[str]:

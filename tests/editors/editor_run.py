@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Optional
 
-from editor_specs import REPO, Editor
 from editor_project import Project, make_project
+from editor_specs import REPO, Editor
 from readme_blocks import config_block
 from system import DEADLINE, free_port, listening_inodes, wait_until
 

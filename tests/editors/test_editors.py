@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from editor_specs import EDITORS
 from editor_project import expected_range
 from editor_run import VERSION_TEXT, EditorRun
+from editor_specs import EDITORS
 
 pytestmark = pytest.mark.timeout(240)
 
