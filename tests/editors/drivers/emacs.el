@@ -76,7 +76,11 @@
                                          (failsafe-flask-start
                                           (string-to-number (getenv "FF_PORT"))))))
   (ff-record "served" :body (ff-served (getenv "FF_V1")))
-  (let ((echo (ff-echo-of #'failsafe-flask-status)))
+  ;; The page may be served a moment before the server has heard that the app is up.
+  (let ((echo (ff-wait "failsafe-flask-status to say running"
+                       (lambda ()
+                         (let ((line (ff-echo-of #'failsafe-flask-status)))
+                           (and (string-prefix-p "Failsafe Flask: running" line) line))))))
     (ff-record "status" :echo echo
                :state (plist-get (failsafe-flask-status) :state)))
   (ff-save (getenv "FF_BROKEN"))

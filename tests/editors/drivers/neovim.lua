@@ -81,7 +81,11 @@ local function run()
   wait_for('the language server to start', flask_client)
   record('start', { echo = command_echo('FlaskStart ' .. env.FF_PORT) })
   record('served', { body = served(env.FF_V1) })
-  local echo = command_echo('FlaskStatus')
+  -- The page may be served a moment before the server has heard that the app is up.
+  local echo = wait_for('FlaskStatus to say running', function()
+    local line = command_echo('FlaskStatus')
+    if line:find('^Failsafe Flask: running') then return line end
+  end)
   record('status', { echo = echo, state = (vim.g.failsafe_flask or {}).state })
   save(env.FF_BROKEN)
   record('broken', { diagnostics = wait_for('the diagnostic', function()

@@ -36,6 +36,11 @@ function! s:CommandEcho(command) abort
   \ {-> len(s:Echoed()) > l:before ? s:Echoed()[-1] : ''})
 endfunction
 
+function! s:StatusRunning() abort
+  let l:line = s:CommandEcho('FlaskStatus')
+  return l:line =~# '^Failsafe Flask: running' ? l:line : ''
+endfunction
+
 function! s:Get() abort
   return system(shellescape($FF_PYTHON) . ' ' . shellescape($FF_GET) . ' ' . shellescape(s:url))
 endfunction
@@ -69,7 +74,8 @@ function! s:Run() abort
   call s:Record('editor', {'version': printf('%d.%d, %s', v:version / 100, v:version % 100, l:ale)})
   call s:Record('start', {'echo': s:CommandEcho('FlaskStart ' . $FF_PORT)})
   call s:Record('served', {'body': s:Served($FF_V1)})
-  let l:echo = s:CommandEcho('FlaskStatus')
+  " The page may be served a moment before the server has heard that the app is up.
+  let l:echo = s:Wait('FlaskStatus to say running', function('s:StatusRunning'))
   call s:Record('status', {'echo': l:echo, 'state': get(g:, 'failsafe_flask', {'state': ''}).state})
   call s:Save($FF_BROKEN)
   call s:Record('broken', {'diagnostics': s:Wait('the diagnostic', function('s:Ours'))})
