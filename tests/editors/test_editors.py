@@ -1,7 +1,8 @@
 """Each documented editor, with its config copied from README.md, does what a user does:
 start the app with the documented command, save a SyntaxError, see it at its range in the
-editor's own diagnostic list, save the fix, see it cleared and the new code served, quit;
-then nothing of the run is left and the port is free."""
+editor's own diagnostic list, save the fix, see it cleared and the new code served, stop
+and restart with the documented commands, quit with the app running; then nothing of the
+run is left and nothing listens on the port."""
 
 from __future__ import annotations
 
@@ -43,6 +44,12 @@ def test_the_readme_config_starts_shows_the_error_and_recovers(
 
     body = result.step("fixed")["body"]
     assert body.startswith("200 ") and VERSION_TEXT.format(2) in body, result.explain()
+    stop = result.step("stop")
+    assert stop["echo"] == "Failsafe Flask: stopped", result.explain()
+    assert stop["body"].startswith("0 "), result.explain()  # refused: the port is closed
+    restart = result.step("restart")["echo"]
+    assert re.match(rf"Failsafe Flask: (starting|running) {url}\b", restart), result.explain()
+    assert result.step("served again")["body"].startswith("200 "), result.explain()
     result.step("quit")
     assert result.returncode == 0, result.explain()
     assert result.leftovers == [], result.explain()

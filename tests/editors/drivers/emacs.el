@@ -33,13 +33,15 @@
     (ff-wait "the command to echo the state"
              (lambda () (and (> (length ff-echoed) before) (car ff-echoed))))))
 
+(defun ff-get ()
+  "The app's answer: the HTTP status (0 when refused) and the body."
+  (with-temp-buffer
+    (call-process (getenv "FF_PYTHON") nil t nil (getenv "FF_GET") ff-url)
+    (buffer-string)))
+
 (defun ff-served (text)
   (ff-wait (format "the app to serve %S" text)
-           (lambda ()
-             (with-temp-buffer
-               (call-process (getenv "FF_PYTHON") nil t nil (getenv "FF_GET") ff-url)
-               (goto-char (point-min))
-               (and (search-forward text nil t) (buffer-string))))))
+           (lambda () (let ((answer (ff-get))) (and (string-search text answer) answer)))))
 
 (defun ff-position (pos)
   (save-excursion
@@ -88,6 +90,9 @@
   (ff-save (getenv "FF_FIXED"))
   (ff-wait "the diagnostic to clear" (lambda () (null (ff-ours))))
   (ff-record "fixed" :body (ff-served (getenv "FF_V2")))
+  (ff-record "stop" :echo (ff-echo-of #'failsafe-flask-stop) :body (ff-get))
+  (ff-record "restart" :echo (ff-echo-of #'failsafe-flask-restart))
+  (ff-record "served again" :body (ff-served (getenv "FF_V2")))
   (ff-record "quit"))
 
 (condition-case err

@@ -95,6 +95,10 @@ local function run()
   save(env.FF_FIXED)
   wait_for('the diagnostic to clear', function() return #ours() == 0 end)
   record('fixed', { body = served(env.FF_V2) })
+  record('stop', { echo = command_echo('FlaskStop'),
+                   body = vim.fn.system({ env.FF_PYTHON, env.FF_GET, url }) })
+  record('restart', { echo = command_echo('FlaskRestart') })
+  record('served again', { body = served(env.FF_V2) })
   record('quit')
 end
 

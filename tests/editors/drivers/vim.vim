@@ -82,6 +82,9 @@ function! s:Run() abort
   call s:Save($FF_FIXED)
   call s:Wait('the diagnostic to clear', {-> empty(s:Ours()) ? 'cleared' : ''})
   call s:Record('fixed', {'body': s:Served($FF_V2)})
+  call s:Record('stop', {'echo': s:CommandEcho('FlaskStop'), 'body': s:Get()})
+  call s:Record('restart', {'echo': s:CommandEcho('FlaskRestart')})
+  call s:Record('served again', {'body': s:Served($FF_V2)})
   call s:Record('quit', {})
 endfunction
 
