@@ -41,6 +41,9 @@ def test_the_readme_config_starts_shows_the_error_and_recovers(
     where = (seen["line"], seen["col"], seen["end_line"], seen["end_col"])
     assert where == expected_range(run.project), result.explain()
     assert "SyntaxError" in seen["message"], result.explain()
+    failed = result.step("failed")["echo"]
+    expected = rf"Failsafe Flask: failed {url}/ \(pid \d+\) - SyntaxError: .* \(shop/views.py:8\)$"
+    assert re.match(expected, failed), result.explain()
 
     body = result.step("fixed")["body"]
     assert body.startswith("200 ") and VERSION_TEXT.format(2) in body, result.explain()

@@ -33,6 +33,13 @@
     (ff-wait "the command to echo the state"
              (lambda () (and (> (length ff-echoed) before) (car ff-echoed))))))
 
+(defun ff-status-until (state)
+  "Run `failsafe-flask-status' until its echo names STATE; return that echo."
+  (ff-wait (format "failsafe-flask-status to say %s" state)
+           (lambda ()
+             (let ((line (ff-echo-of #'failsafe-flask-status)))
+               (and (string-prefix-p (concat "Failsafe Flask: " state) line) line)))))
+
 (defun ff-get ()
   "The app's answer: the HTTP status (0 when refused) and the body."
   (with-temp-buffer
@@ -79,14 +86,12 @@
                                           (string-to-number (getenv "FF_PORT"))))))
   (ff-record "served" :body (ff-served (getenv "FF_V1")))
   ;; The page may be served a moment before the server has heard that the app is up.
-  (let ((echo (ff-wait "failsafe-flask-status to say running"
-                       (lambda ()
-                         (let ((line (ff-echo-of #'failsafe-flask-status)))
-                           (and (string-prefix-p "Failsafe Flask: running" line) line))))))
+  (let ((echo (ff-status-until "running")))
     (ff-record "status" :echo echo
                :state (plist-get (failsafe-flask-status) :state)))
   (ff-save (getenv "FF_BROKEN"))
   (ff-record "broken" :diagnostics (vconcat (ff-wait "the diagnostic" #'ff-ours)))
+  (ff-record "failed" :echo (ff-status-until "failed"))
   (ff-save (getenv "FF_FIXED"))
   (ff-wait "the diagnostic to clear" (lambda () (null (ff-ours))))
   (ff-record "fixed" :body (ff-served (getenv "FF_V2")))

@@ -52,6 +52,14 @@ local function command_echo(command)
   end)
 end
 
+-- Asks :FlaskStatus until its echo names this state; returns that echo.
+local function status_until(state)
+  return wait_for('FlaskStatus to say ' .. state, function()
+    local line = command_echo('FlaskStatus')
+    if line:find('^Failsafe Flask: ' .. state) then return line end
+  end)
+end
+
 local function served(text)
   return wait_for('the app to serve "' .. text .. '"', function()
     local out = vim.fn.system({ env.FF_PYTHON, env.FF_GET, url })
@@ -82,16 +90,14 @@ local function run()
   record('start', { echo = command_echo('FlaskStart ' .. env.FF_PORT) })
   record('served', { body = served(env.FF_V1) })
   -- The page may be served a moment before the server has heard that the app is up.
-  local echo = wait_for('FlaskStatus to say running', function()
-    local line = command_echo('FlaskStatus')
-    if line:find('^Failsafe Flask: running') then return line end
-  end)
+  local echo = status_until('running')
   record('status', { echo = echo, state = (vim.g.failsafe_flask or {}).state })
   save(env.FF_BROKEN)
   record('broken', { diagnostics = wait_for('the diagnostic', function()
     local found = ours()
     if #found > 0 then return found end
   end) })
+  record('failed', { echo = status_until('failed') })
   save(env.FF_FIXED)
   wait_for('the diagnostic to clear', function() return #ours() == 0 end)
   record('fixed', { body = served(env.FF_V2) })

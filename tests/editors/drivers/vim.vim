@@ -36,9 +36,14 @@ function! s:CommandEcho(command) abort
   \ {-> len(s:Echoed()) > l:before ? s:Echoed()[-1] : ''})
 endfunction
 
-function! s:StatusRunning() abort
+function! s:StatusIs(state) abort
   let l:line = s:CommandEcho('FlaskStatus')
-  return l:line =~# '^Failsafe Flask: running' ? l:line : ''
+  return l:line =~# '^Failsafe Flask: ' . a:state ? l:line : ''
+endfunction
+
+" Asks :FlaskStatus until its echo names this state; returns that echo.
+function! s:StatusUntil(state) abort
+  return s:Wait('FlaskStatus to say ' . a:state, function('s:StatusIs', [a:state]))
 endfunction
 
 function! s:Get() abort
@@ -75,10 +80,11 @@ function! s:Run() abort
   call s:Record('start', {'echo': s:CommandEcho('FlaskStart ' . $FF_PORT)})
   call s:Record('served', {'body': s:Served($FF_V1)})
   " The page may be served a moment before the server has heard that the app is up.
-  let l:echo = s:Wait('FlaskStatus to say running', function('s:StatusRunning'))
+  let l:echo = s:StatusUntil('running')
   call s:Record('status', {'echo': l:echo, 'state': get(g:, 'failsafe_flask', {'state': ''}).state})
   call s:Save($FF_BROKEN)
   call s:Record('broken', {'diagnostics': s:Wait('the diagnostic', function('s:Ours'))})
+  call s:Record('failed', {'echo': s:StatusUntil('failed')})
   call s:Save($FF_FIXED)
   call s:Wait('the diagnostic to clear', {-> empty(s:Ours()) ? 'cleared' : ''})
   call s:Record('fixed', {'body': s:Served($FF_V2)})
