@@ -42,7 +42,8 @@ def test_the_readme_config_starts_shows_the_error_and_recovers(
     assert where == expected_range(run.project), result.explain()
     assert "SyntaxError" in seen["message"], result.explain()
     failed = result.step("failed")["echo"]
-    expected = rf"Failsafe Flask: failed {url}/ \(pid \d+\) - SyntaxError: .* \(shop/views.py:8\)$"
+    # The message is the server's; its wording may change, the error's name stays.
+    expected = rf"Failsafe Flask: failed {url}/ \(pid \d+\) - .*SyntaxError"
     assert re.match(expected, failed), result.explain()
 
     body = result.step("fixed")["body"]
