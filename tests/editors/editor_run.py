@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +113,9 @@ class EditorRun:
 
     def _launch(self) -> subprocess.Popen[bytes]:
         command = self.command
+        for program in [command[0], *(["tmux"] if self.editor.terminal else [])]:
+            if shutil.which(program) is None:
+                raise AssertionError(f"{program} is missing: run scripts/setup-editors.sh")
         if self.editor.terminal:
             # A private tmux server gives the editor a terminal; its control-mode client
             # needs none and ends when the editor does.

@@ -30,12 +30,12 @@ class Editor:
             # (eglot from elpa-eglot): do what start-up does, then load the user's init.
             return ["emacs", "--batch", "--eval", "(package-activate-all)",
                     "-l", str(config), "-l", str(DRIVERS / "emacs.el")]  # fmt: skip
-        # Vim reads no config of its own with -u: turn on filetypes as a vimrc does.
         return ["vim", "-N", "-i", "NONE", "-u", str(config), str(edited),
                 "-c", f"source {DRIVERS / 'vim.vim'}"]  # fmt: skip
 
     def config_text(self, block: str) -> str:
         if self.name == "vim":
+            # With -u, Vim skips defaults.vim: turn filetypes on, as a user's vimrc does.
             return "filetype plugin indent on\n" + block
         return block
 
