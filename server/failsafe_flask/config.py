@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+# What Flask's discovery tries, in its order; the app process looks for the entry file
+# with the same list.
+DISCOVERY_FILES = ("wsgi.py", "app.py")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_LOAD_TIMEOUT = 30.0  # seconds before a load that never ends is reported
@@ -37,6 +40,18 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "site-packages",
     "dist-packages",
     "*.egg-info",
+    # What editors write beside the file being saved: Emacs's lock (.#views.py, a
+    # dangling symlink) and auto-save (#views.py#) files, backups (views.py~), Vim's swap
+    # files and its write test (4913), and the temporary files some editors write and
+    # rename over the real one.
+    ".#*",
+    "#*#",
+    "*~",
+    "*.swp",
+    "*.swo",
+    "*.swx",
+    "4913",
+    "*.tmp",
 )
 
 
@@ -50,6 +65,7 @@ class AppConfig:
     python: str = sys.executable  # the user's interpreter that runs the app process
     env: Mapping[str, str] = field(default_factory=dict)  # extra variables for the app only
     env_file: Optional[str] = None  # loaded into the app's environment the way Flask does
+    env_file_optional: bool = False  # a default (.env), skipped while it does not exist
     extra_watch: tuple[str, ...] = ()  # globs relative to project_root
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group

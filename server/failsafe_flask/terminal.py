@@ -14,6 +14,7 @@ from typing import Optional, TextIO
 
 from .config import AppConfig
 from .locate import headline
+from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
     AppExited,
@@ -21,6 +22,7 @@ from .supervisor.events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     StatusChanged,
     SupervisorEvent,
@@ -53,9 +55,9 @@ class TerminalReporter:
                 f" * {event.method} {event.path} raised {headline(event.error)}"
                 f"{' at ' + at if at else ''}"
             )
-        elif isinstance(event, AppExited):
+        elif isinstance(event, (AppExited, LaunchFailed)):
             self._failed = True
-            self._say(f" * {event.message}. Waiting for a change to try again.")
+            self._say(f" * {sentence(event.message)} Waiting for a change to try again.")
         elif isinstance(event, AppReady):
             self._on_ready(event)
         elif isinstance(event, StatusChanged):

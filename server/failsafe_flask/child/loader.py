@@ -8,10 +8,10 @@ import sys
 from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
-from failsafe_flask.appspec import DISCOVERY_FILES
 from failsafe_flask.child.compat import require_supported
 from failsafe_flask.child.envfile import load_project_env
 from failsafe_flask.child.exceptions import describe
+from failsafe_flask.config import DISCOVERY_FILES
 from failsafe_flask.protocol import ExceptionInfo, Frame
 
 if TYPE_CHECKING:

@@ -91,7 +91,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     watchdog.done()
     _report_request_errors(app, writer, root)
     writer.emit(_ready_event(args, root))
-    _serve(app, args, debugger=app.debug if args.debugger is None else args.debugger)
+    debugger = app.debug if args.debugger is None else args.debugger
+    _serve(app, args, debugger=debugger, writer=writer)
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -171,14 +172,22 @@ def _tls_context(cert: Optional[str], key: Optional[str]) -> Optional[ssl.SSLCon
     return generate_adhoc_ssl_context()
 
 
-def _serve(app: WSGIApplication, args: argparse.Namespace, debugger: bool) -> NoReturn:
-    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
+def _serve(
+    app: WSGIApplication,
+    args: argparse.Namespace,
+    debugger: bool,
+    writer: Optional[EventWriter] = None,
+) -> NoReturn:
+    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
+
+    With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
+    """
     from werkzeug.serving import make_server
 
     from failsafe_flask.child import graceful
 
     fd = os.environ.get(ENV_SERVER_FD)
-    in_flight = graceful.InFlight()
+    in_flight = graceful.InFlight(writer.emit if writer is not None else None)
     server = make_server(
         args.host,
         args.port,
