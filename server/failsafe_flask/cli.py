@@ -12,6 +12,7 @@ from typing import Optional
 
 from .appspec import missing_app_message
 from .config import DEFAULT_HOST, DEFAULT_PORT, AppConfig
+from .text import printable
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -88,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     problem = missing_app_message(str(root), args.app, os.environ)
     if problem:
-        print(f"Error: {problem}", file=sys.stderr)
+        print(f"Error: {printable(problem)}", file=sys.stderr)
         return 2
     config = AppConfig(
         project_root=root,

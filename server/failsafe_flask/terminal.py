@@ -15,6 +15,7 @@ from typing import Optional, TextIO
 from .config import AppConfig
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -25,6 +26,9 @@ from .supervisor.events import (
     SupervisorEvent,
 )
 from .supervisor.summary import describe_location, format_error, headline, location
+from .text import output_line, printable
+
+MARK = " * "  # begins each line of the tool's own (and Werkzeug's, as flask run prints them)
 
 
 class TerminalReporter:
@@ -36,7 +40,7 @@ class TerminalReporter:
 
     def __call__(self, event: SupervisorEvent) -> None:
         if isinstance(event, AppOutput):
-            self._say(event.line)
+            self._say_output(event)
         elif isinstance(event, AppLoadError):
             self._failed = True
             for line in format_error(event.error):
@@ -77,7 +81,19 @@ class TerminalReporter:
         elif status.last_restart_ms is not None and status.state == State.RUNNING:
             self._say(f" * Ready in {status.last_restart_ms:.0f} ms")
 
+    def _say_output(self, event: AppOutput) -> None:
+        if event.stream == NOTE:
+            self._say(event.line)
+            return
+        line = output_line(event.line)
+        # A request's data printed by the app (say, in a traceback's message) may hold a
+        # line break: what follows it must not pass for a line of the tool's own.
+        self._write(f"  {line}" if line.startswith(MARK) else line)
+
     def _say(self, line: str) -> None:
+        self._write(printable(line))
+
+    def _write(self, line: str) -> None:
         self._out.write(line + "\n")
         self._out.flush()
 
@@ -88,7 +104,7 @@ async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
     try:
         await supervisor.start()
     except StartError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Error: {printable(str(exc))}", file=sys.stderr)
         return 1
     done = asyncio.Event()
     loop = asyncio.get_running_loop()

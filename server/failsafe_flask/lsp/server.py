@@ -27,6 +27,7 @@ from .. import diagnostics as diag
 from ..config import AppConfig
 from ..supervisor.core import StartError, Supervisor
 from ..supervisor.events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -38,6 +39,7 @@ from ..supervisor.events import (
     SupervisorEvent,
 )
 from ..supervisor.summary import format_error
+from ..text import output_line, printable, printable_lines
 from .commands import StartOverrides
 from .settings import SECTION, SettingsError, parse_settings
 from .status import BUSY_STATES, STATUS_NOTIFICATION, status_line, status_payload
@@ -87,11 +89,13 @@ class FailsafeServer(LanguageServer):
 
     # -- messages -----------------------------------------------------------------
 
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
-        self.window_log_message(lsp.LogMessageParams(type=kind, message=text))
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """One line, or the lines of a block: escaped, so none can pass for another."""
+        message = printable_lines([text] if isinstance(text, str) else text)
+        self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=printable(text)))
         self.log(text, kind)
 
     def status(self) -> Status:
@@ -126,7 +130,8 @@ class FailsafeServer(LanguageServer):
         elif isinstance(event, AppOutput):
             # Info for both streams: Werkzeug logs every request on stderr, so a
             # Warning there would flag normal traffic.
-            self.log(f"[app {event.stream}] {event.line}")
+            prefix = "" if event.stream == NOTE else f"[app {event.stream}] "
+            self.log(prefix + output_line(event.line))
         elif isinstance(event, AppReady):
             self.publish({})
         elif isinstance(event, AppLoadError):
@@ -139,7 +144,7 @@ class FailsafeServer(LanguageServer):
 
     def _on_load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.
-        self.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
+        self.log(format_error(event.error), lsp.MessageType.Error)
         found = diag.load_error_diagnostics(event.error, event.entry)
         self.publish(found)
         if not found:

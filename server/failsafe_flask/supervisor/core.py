@@ -22,6 +22,7 @@ from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
 from . import listener, summary
 from .events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -56,7 +57,7 @@ class Supervisor:
         self._status = Status(message="Stopped")
         self._sock: Optional[socket.socket] = None
         self._app: Optional[AppProcess] = None
-        self._launcher = Launcher(lambda line: self._emit(AppOutput("stderr", line)))
+        self._launcher = Launcher(lambda line: self._emit(AppOutput(NOTE, line)))
         self._watcher: Optional[Watcher] = None
         self._rules = _rules_for(config)
         self._ledger = ChangeLedger()
@@ -93,12 +94,12 @@ class Supervisor:
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
         if self._config.host in ALL_INTERFACES:
-            self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
+            self._emit(AppOutput(NOTE, ALL_INTERFACES_WARNING))
         self._watcher = Watcher(
             root,
             self._accepts,
             self._on_watched,
-            lambda text: self._emit(AppOutput("stderr", text)),
+            lambda text: self._emit(AppOutput(NOTE, text)),
         )
         self._watcher.start()
         self._wake.clear()
