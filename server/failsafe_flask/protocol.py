@@ -12,7 +12,11 @@ carried along so a consumer can convert to UTF-16 (LSP) without reading the file
 
 from __future__ import annotations
 
-from typing import Optional, TypedDict
+import ipaddress
+import socket
+from typing import Optional, TypedDict, Union
+
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 # Environment variables the supervisor sets for the app process.
 ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
@@ -89,8 +93,39 @@ EVENT_REQUEST_ERROR = "request_error"
 
 
 def display_url(host: str, port: int) -> str:
-    """The URL to open: a wildcard address is not one a browser can visit."""
-    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    """The URL to open: a wildcard address, however spelled (``0``, ``0x0``, ``::0``), is
+    not one a browser can visit; its loopback is. A numeric address is written plainly."""
+    shown = host
+    address = numeric_address(host)
+    if address is not None:
+        loopback = "::1" if address.version == 6 and not _mapped(address) else "127.0.0.1"
+        plain = host if "%" in host else str(address)  # a zone (fe80::1%eth0) stays
+        shown = loopback if is_unspecified(address) else plain
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
+
+
+def numeric_address(host: str) -> Optional[IPAddress]:
+    """The address ``host`` spells as the C library reads it, without any name lookup;
+    None for a host name. ``""`` is every interface, as Werkzeug reads it."""
+    try:
+        infos = socket.getaddrinfo(
+            host or None,
+            0,
+            type=socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST,
+        )
+    except (OSError, UnicodeError, ValueError):
+        return None
+    return ipaddress.ip_address(str(infos[0][4][0]).split("%")[0])
+
+
+def is_unspecified(address: IPAddress) -> bool:
+    """Every interface: ``0.0.0.0``, ``::``, and ``::ffff:0.0.0.0``, the first seen as IPv6."""
+    mapped = _mapped(address)
+    return address.is_unspecified or (mapped is not None and mapped.is_unspecified)
+
+
+def _mapped(address: IPAddress) -> Optional[ipaddress.IPv4Address]:
+    return address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None

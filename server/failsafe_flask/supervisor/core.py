@@ -39,7 +39,6 @@ from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
-ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 ALL_INTERFACES_WARNING = (
     " * Warning: listening on all interfaces: anyone on your network can reach the app"
     " and the debugger console (PIN-protected)"
@@ -93,8 +92,7 @@ class Supervisor:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
-        if self._config.host in ALL_INTERFACES:
-            self._emit(AppOutput(NOTE, ALL_INTERFACES_WARNING))
+        self._warn_if_everywhere(self._sock)
         self._watcher = Watcher(
             root,
             self._accepts,
@@ -174,7 +172,13 @@ class Supervisor:
             assert self._sock is not None
             self._sock.close()
             self._sock = sock
+            self._warn_if_everywhere(sock)
             await self._launch(State.RESTARTING, message)
+
+    def _warn_if_everywhere(self, sock: socket.socket) -> None:
+        # By the address bound, not the host's spelling: "0" and "::0" are every interface too.
+        if listener.listens_everywhere(sock):
+            self._emit(AppOutput(NOTE, ALL_INTERFACES_WARNING))
 
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
