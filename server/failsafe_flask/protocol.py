@@ -25,6 +25,15 @@ ENV_SERVER_FD = "WERKZEUG_SERVER_FD"  # the listening socket, as Werkzeug's relo
 ENV_PROJECT_ROOT = "FAILSAFE_FLASK_PROJECT_ROOT"
 ENV_LOAD_TIMEOUT = "FAILSAFE_FLASK_LOAD_TIMEOUT"  # seconds before a stuck load is reported
 
+# The app process's exit code when its event pipe is no longer the pipe it was given
+# (the app closed it, maybe reused its number): it says so on stderr first.
+EXIT_CHANNEL_LOST = 117
+CHANNEL_LOST_NOTE = (
+    "failsafe-flask: the app closed its channel to the supervisor (file descriptor {fd});"
+    " nothing more can be reported. Does it close file descriptors it did not open"
+    " (os.closerange)?"
+)
+
 
 class Frame(TypedDict):
     file: str  # absolute path (or a pseudo name such as "<string>")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Optional, cast
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, display_url
+from ..protocol import ENV_LOAD_TIMEOUT, EXIT_CHANNEL_LOST, ExceptionInfo, display_url
 from . import listener, summary
 from .events import (
     NOTE,
@@ -375,6 +375,8 @@ def _signature(path: str) -> Signature:
 
 
 def _exit_message(code: int, stderr_tail: deque[str]) -> str:
+    if code == EXIT_CHANNEL_LOST:  # its own note on stderr tells which descriptor
+        return "The app process closed its channel to the supervisor and stopped"
     if code < 0:
         try:
             name = signal.Signals(-code).name
