@@ -67,6 +67,7 @@ class Preloader:
     def __init__(self, key: Key, proc: asyncio.subprocess.Process, request: socket.socket) -> None:
         self.key = key
         self.packages: frozenset[str] = frozenset()  # requested or imported: never rebuilt for
+        self.left_out: tuple[str, ...] = ()  # requested, not imported: they start threads
         self.on_death: Callable[[Preloader, str], None] = lambda preloader, why: None
         self._proc = proc
         self._request = request
@@ -149,6 +150,7 @@ class Preloader:
             raise
         self.packages |= frozenset(str(name) for name in ready.get("packages", []))
         self._watch = [(str(path), mtime) for path, mtime in ready.get("watch", [])]
+        self.left_out = tuple(str(name) for name in ready.get("left_out", []))
 
     # -- replies ------------------------------------------------------------------
 
@@ -283,6 +285,7 @@ class PreloadPool:
         self._building_key: Optional[Key] = None
         self._others: set[Preloader] = set()  # retired, until their forks have ended
         self._packages: tuple[str, ...] = ()  # from the last ready event
+        self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
 
     async def get(self, config: AppConfig, env: Mapping[str, str]) -> Optional[Preloader]:
@@ -374,6 +377,17 @@ class PreloadPool:
         self._retire_current()
         self._current = task.result()
         self._current.on_death = self._on_death
+        self._tell_left_out(self._current.left_out)
+
+    def _tell_left_out(self, names: Sequence[str]) -> None:
+        for name in names:
+            if name not in self._said_left_out:
+                self._said_left_out.add(name)
+                self._note(
+                    f" * Preloading leaves {name} out: importing it starts a thread, which a"
+                    " fork does not copy (a lock it holds would stay held). Each app process"
+                    " imports it itself."
+                )
 
     def _on_death(self, preloader: Preloader, reason: str) -> None:
         if preloader is self._current:

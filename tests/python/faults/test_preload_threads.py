@@ -1,0 +1,111 @@
+"""Packages that start a thread at import are left out of the preload, said once, and the
+app keeps serving through restarts: a fork copies no thread and frees no lock."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from failsafe_flask.supervisor.events import AppOutput
+from integration.supervisor_harness import Harness, aget
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
+
+# A module-level lock held, most of the time, by a thread started at import: a fork taken
+# while it is held has the lock held forever and no thread to release it.
+LOCKPKG = """
+    import threading, time
+
+    _lock = threading.Lock()
+
+    def _busy():
+        while True:
+            with _lock:
+                time.sleep(0.05)
+            time.sleep(0.001)
+
+    threading.Thread(target=_busy, name="lockpkg-busy", daemon=True).start()
+
+    def read():
+        if not _lock.acquire(timeout=5):
+            return "deadlocked"
+        _lock.release()
+        return "lock ok"
+"""
+# A worker thread started at import drains a queue: after a fork, nobody drains it.
+QUEUEPKG = """
+    import queue, threading
+
+    _jobs = queue.Queue()
+
+    def _drain():
+        while True:
+            value, answer = _jobs.get()
+            answer.put(value * 2)
+
+    threading.Thread(target=_drain, name="queuepkg-worker", daemon=True).start()
+
+    def double(value):
+        answer = queue.Queue()
+        _jobs.put((value, answer))
+        try:
+            return answer.get(timeout=5)
+        except queue.Empty:
+            return None
+"""
+APP = """
+    import json, os
+    from flask import Flask, render_template
+    import lockpkg, queuepkg
+
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index():
+        return render_template("index.html", lock=lockpkg.read(), double=queuepkg.double(21))
+
+    @app.route("/state")
+    def state():
+        return json.dumps({"pid": os.getpid(), "ppid": os.getppid()})
+"""
+SITE = "vendor/site-packages"  # inside the project, but installed code, as in a virtualenv
+PROJECT = {
+    "app.py": APP,
+    "templates/index.html": "{{ lock }} {{ double }}",
+    ".flaskenv": "FLASK_APP=app.py\n",
+    f"{SITE}/lockpkg/__init__.py": LOCKPKG,
+    f"{SITE}/queuepkg/__init__.py": QUEUEPKG,
+}
+
+
+def _notes(app: Harness, name: str) -> list[str]:
+    return [
+        e.line
+        for e in app.events
+        if isinstance(e, AppOutput) and e.line.startswith(f" * Preloading leaves {name} out")
+    ]
+
+
+async def test_packages_with_import_time_threads_are_left_out_and_the_app_serves(
+    start_app: Callable[..., Any], tmp_path: Path
+) -> None:
+    app: Harness = await start_app(PROJECT, env={"PYTHONPATH": str(tmp_path / SITE)})
+    await app.ready()
+    assert (await aget(app.url)).body == "lock ok 42"
+    for _ in range(10):
+        mark = app.mark()
+        await app.supervisor.restart("test")
+        await app.ready(mark)
+        assert (await aget(app.url)).body == "lock ok 42"
+    where = json.loads((await aget(app.url + "/state")).body)
+    assert where["ppid"] != os.getpid()  # forked by the preloader, not spawned
+    for name in ("lockpkg", "queuepkg"):
+        notes = _notes(app, name)
+        assert len(notes) == 1 and "starts a thread" in notes[0], notes
+    assert not [e for e in app.events if isinstance(e, AppOutput) and "failed" in e.line]
+
