@@ -108,4 +108,3 @@ async def test_packages_with_import_time_threads_are_left_out_and_the_app_serves
         notes = _notes(app, name)
         assert len(notes) == 1 and "starts a thread" in notes[0], notes
     assert not [e for e in app.events if isinstance(e, AppOutput) and "failed" in e.line]
-
