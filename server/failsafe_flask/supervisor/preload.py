@@ -116,7 +116,8 @@ class Preloader:
         preloader = cls(key, proc, ours)
         preloader.packages = frozenset(packages)
         preloader._read(reply_r)
-        await preloader._until_ready()
+        # No longer than a load may take: the app's first start waits for this.
+        await preloader._until_ready(min(PRELOAD_TIMEOUT, config.load_timeout))
         return preloader
 
     def _read(self, reply_fd: int) -> None:
@@ -139,12 +140,12 @@ class Preloader:
         finally:
             self._on_lost()
 
-    async def _until_ready(self) -> None:
+    async def _until_ready(self, timeout: float) -> None:
         try:
-            ready = await asyncio.wait_for(asyncio.shield(self._ready), PRELOAD_TIMEOUT)
+            ready = await asyncio.wait_for(asyncio.shield(self._ready), timeout)
         except asyncio.TimeoutError:
             await self.aclose()
-            raise PreloadError(f"it did not finish importing in {PRELOAD_TIMEOUT:.0f} s") from None
+            raise PreloadError(f"it did not finish importing in {timeout:g} s") from None
         except BaseException:
             await self.aclose()
             raise
