@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 from failsafe_flask.child import errorpage, loader
@@ -73,8 +73,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
     _report_request_errors(app, writer, root)
-    writer.emit(_ready_event(args, root))
-    _serve(app, args, debug=app.debug)
+    # Ready once the server exists: a failure to build it must not follow "Running".
+    _serve(app, args, debug=app.debug, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
@@ -142,7 +142,12 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
     got_request_exception.connect(on_exception, app, weak=False)
 
 
-def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoReturn:
+def _serve(
+    app: WSGIApplication,
+    args: argparse.Namespace,
+    debug: bool,
+    on_built: Callable[[], None] = lambda: None,
+) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
     from werkzeug.serving import make_server
 
@@ -158,6 +163,7 @@ def _serve(app: WSGIApplication, args: argparse.Namespace, debug: bool) -> NoRet
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
     )
+    on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed

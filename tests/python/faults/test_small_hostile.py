@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from failsafe_flask.supervisor.events import AppExited, AppOutput, AppReady
+from failsafe_flask.supervisor.process import LINE_LIMIT
 from integration.cli_harness import Terminal
-from integration.supervisor_harness import free_port, write
+from integration.supervisor_harness import Harness, free_port, write
 
 APP = """
     from flask import Flask
@@ -30,3 +35,30 @@ def test_an_env_file_that_is_a_fifo_is_a_load_error_at_once(tmp_path: Path) -> N
         term.kill_group()
     assert "FIFO" in said and "dev.env" in said
     assert term.count("preloader failed") == 0  # nothing waited for it to time out
+
+
+async def test_an_output_line_over_the_limit_keeps_its_beginning_and_says_what_was_cut(
+    start_app: Callable[..., Any],
+) -> None:
+    huge = "BEGIN" + "x" * (LINE_LIMIT + 1_000_000) + "END"
+    printer = f"import sys\nsys.stdout.write('BEGIN' + 'x' * {LINE_LIMIT + 1_000_000} + 'END\\n')\n"
+    printer += "print('after', flush=True)\n"
+    app: Harness = await start_app({"app.py": printer + APP.replace("\n    ", "\n")})
+    await app.wait(lambda e: isinstance(e, AppOutput) and e.line == "after")
+    lines = [e.line for e in app.events if isinstance(e, AppOutput) and e.stream == "stdout"]
+    assert len(lines) == 2, [line[:80] for line in lines]  # no tail passed off as a line
+    shown, note = lines[0].split("… [line cut: ")
+    assert shown.startswith("BEGIN") and huge.startswith(shown) and len(shown) <= 2 * LINE_LIMIT
+    cut = re.fullmatch(r"(\d+) more bytes not shown\]", note)
+    assert cut is not None and len(shown) + int(cut.group(1)) == len(huge)
+
+
+async def test_an_app_whose_server_cannot_be_built_is_never_said_to_run(
+    start_app: Callable[..., Any],
+) -> None:
+    # The app closes the socket the server is built on: building the server fails.
+    closer = "import os\nos.close(int(os.environ['WERKZEUG_SERVER_FD']))\n"
+    app: Harness = await start_app({"app.py": closer + APP.replace("\n    ", "\n")})
+    exited = await app.wait(lambda e: isinstance(e, AppExited))
+    assert isinstance(exited, AppExited) and "Bad file descriptor" in exited.message
+    assert not [e for e in app.events if isinstance(e, AppReady)]
