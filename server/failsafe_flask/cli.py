@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Optional
 
-from .appspec import missing_app_message
-from .config import DEFAULT_HOST, DEFAULT_PORT, AppConfig
-from .text import printable
+# The rest is imported inside main(), where a Ctrl+C during the imports is caught.
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    args = _parser().parse_args(argv)
-    if args.command == "lsp":
-        from .lsp.main import main as lsp_main
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "lsp":
+            from .lsp.main import main as lsp_main
 
-        lsp_main()
-        return
-    sys.exit(_run(args))
+            lsp_main()
+            return
+        sys.exit(_run(args))
+    except KeyboardInterrupt:
+        # Ctrl+C before the signal handlers are in place (while Python imports): a
+        # traceback would say nothing the user does not know; 130 is 128 + SIGINT.
+        sys.exit(130)
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .config import DEFAULT_HOST, DEFAULT_PORT
+
     parser = argparse.ArgumentParser(
         prog="failsafe-flask", description="A Flask development server that never dies."
     )
@@ -83,6 +86,15 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import stopsignals
+
+    stopsignals.hold()  # until the terminal's event loop handles them: see stopsignals
+    from .appspec import missing_app_message
+    from .config import AppConfig
+    from .text import printable
+
     root = Path(args.project).resolve()
     if not root.is_dir():
         print(f"Error: the project folder {root} does not exist.", file=sys.stderr)
@@ -104,6 +116,8 @@ def _run(args: argparse.Namespace) -> int:
         excludes=_split(args.exclude),
         load_timeout=args.load_timeout,
     )
+    import asyncio  # here: the less imported before main() runs, the less Ctrl+C can hit
+
     from .terminal import run
 
     return asyncio.run(run(config))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import sys
 from typing import Optional, TextIO
 
+from . import stopsignals
 from .config import AppConfig
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
@@ -101,18 +101,34 @@ class TerminalReporter:
 async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
     """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
     supervisor = Supervisor(config, TerminalReporter(config, out))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in stopsignals.STOP_SIGNALS:  # first: a Ctrl+C while starting stops too
+        with contextlib.suppress(NotImplementedError):  # Windows: KeyboardInterrupt instead
+            loop.add_signal_handler(sig, stop.set)
+    stopsignals.release()
     try:
-        await supervisor.start()
+        started = await _start_unless_stopped(supervisor, stop)
     except StartError as exc:
         print(f"Error: {printable(str(exc))}", file=sys.stderr)
         return 1
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows: KeyboardInterrupt instead
-            loop.add_signal_handler(sig, done.set)
     try:
-        await done.wait()
+        if started:
+            await stop.wait()
     finally:
         await supervisor.stop()
     return 0
+
+
+async def _start_unless_stopped(supervisor: Supervisor, stop: asyncio.Event) -> bool:
+    """Start; a signal that comes first abandons the start. Whether it started."""
+    starting = asyncio.ensure_future(supervisor.start())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # StartError: nothing could run
+        return True
+    starting.cancel()
+    await asyncio.gather(starting, return_exceptions=True)
+    return False

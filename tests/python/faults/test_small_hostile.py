@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from failsafe_flask.supervisor.events import AppExited, AppOutput, AppReady
 from failsafe_flask.supervisor.process import LINE_LIMIT
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, free_port, write
+from system import port_is_free, wait_until
 
 APP = """
     from flask import Flask
@@ -62,3 +66,36 @@ async def test_an_app_whose_server_cannot_be_built_is_never_said_to_run(
     exited = await app.wait(lambda e: isinstance(e, AppExited))
     assert isinstance(exited, AppExited) and "Bad file descriptor" in exited.message
     assert not [e for e in app.events if isinstance(e, AppReady)]
+
+
+def _running_in(folder: Path) -> list[int]:
+    """Processes whose working folder is ``folder``: the app's and the preloader."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{entry}/cwd") == str(folder):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+# Not "at once": a signal while the interpreter itself starts (site) is Python's to print.
+@pytest.mark.parametrize("moment", [" * Starting", "Running: serving on"])
+def test_ctrl_c_at_any_moment_of_the_start_exits_quietly_and_leaves_nothing(
+    tmp_path: Path, moment: str
+) -> None:
+    write(tmp_path, {"app.py": APP})
+    port = free_port()
+    term = Terminal(tmp_path, "--port", str(port))
+    try:
+        term.expect(moment)  # " * Starting": the preloader is being built meanwhile
+        os.killpg(term.proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl+C
+        code = term.wait()
+    finally:
+        term.kill_group()
+    assert "Traceback" not in term.output() and "KeyboardInterrupt" not in term.output()
+    # 130 when Python was still importing; 0 once the stop could be done in order.
+    assert code in (0, 130, -signal.SIGINT), term.output()
+    wait_until(lambda: not _running_in(tmp_path), "no app process nor preloader left")
+    assert port_is_free(port)
