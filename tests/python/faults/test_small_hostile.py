@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from failsafe_flask.supervisor import summary
 from failsafe_flask.supervisor.events import AppExited, AppOutput, AppReady
 from failsafe_flask.supervisor.process import LINE_LIMIT
 from integration.cli_harness import Terminal
@@ -99,3 +100,20 @@ def test_ctrl_c_at_any_moment_of_the_start_exits_quietly_and_leaves_nothing(
     assert code in (0, 130, -signal.SIGINT), term.output()
     wait_until(lambda: not _running_in(tmp_path), "no app process nor preloader left")
     assert port_is_free(port)
+
+
+@pytest.mark.parametrize("where", ["app.py", "helpers.py"])
+async def test_a_nul_byte_is_reported_at_its_own_line(
+    start_app: Callable[..., Any], tmp_path: Path, where: str
+) -> None:
+    nul = b'x = 1\ny = 2\nz = "a\x00b"\n'
+    app_py = b"import helpers\n" + APP.replace("\n    ", "\n").encode()
+    (tmp_path / "app.py").write_bytes(nul if where == "app.py" else app_py)
+    (tmp_path / "helpers.py").write_bytes(nul if where == "helpers.py" else b"V = 1\n")
+    app: Harness = await start_app({})
+    error = (await app.load_error()).error
+    assert "null bytes" in error["message"]
+    syntax = error["syntax"]
+    assert syntax is not None and syntax["file"] == str(tmp_path / where)
+    assert (syntax["line"], syntax["col"], syntax["end_col"]) == (3, 6, 7)
+    assert summary.location(error) == (str(tmp_path / where), 3)
