@@ -43,6 +43,13 @@ def _text(raw: Mapping[str, Any], key: str) -> Optional[str]:
         return None  # an empty field in a settings UI means "not set"
     if not isinstance(value, str):
         raise SettingsError(f"{SECTION}.{key} must be a string, got {_kind(value)}")
+    return _no_nul(value, key)
+
+
+def _no_nul(value: str, key: str) -> str:
+    # No path, name or argument of a process can hold one: say so here, not in a traceback.
+    if "\0" in value:
+        raise SettingsError(f"{SECTION}.{key} must not contain a NUL character")
     return value
 
 
@@ -84,7 +91,7 @@ def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{SECTION}.{key} must be a list of strings, got {_kind(value)}")
-    return tuple(value)
+    return tuple(_no_nul(item, key) for item in value)
 
 
 def _env(raw: Mapping[str, Any]) -> dict[str, str]:
@@ -95,10 +102,14 @@ def _env(raw: Mapping[str, Any]) -> dict[str, str]:
         raise SettingsError(f"{SECTION}.env must be an object of names to strings")
     env: dict[str, str] = {}
     for name, item in value.items():
+        if not name or "=" in name or "\0" in name:
+            # The environment's own syntax: NAME=value, NUL-terminated.
+            raise SettingsError(f"{SECTION}.env has a name no variable can have: {name!r}")
         # Numbers and booleans are what a user means as text; nested values are not.
         if isinstance(item, (dict, list)) or item is None:
             raise SettingsError(f"{SECTION}.env.{name} must be a string, got {_kind(item)}")
-        env[str(name)] = str(item).lower() if isinstance(item, bool) else str(item)
+        text = str(item).lower() if isinstance(item, bool) else str(item)
+        env[name] = _no_nul(text, f"env.{name}")
     return env
 
 
