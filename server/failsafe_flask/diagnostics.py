@@ -1,29 +1,30 @@
 """Turn an ``ExceptionInfo`` (protocol.py) into LSP diagnostics, keyed by file path.
 
 Pure: no I/O, no reading of source files. The rules are DESIGN.md's "What becomes a
-diagnostic". Positions: the protocol gives 1-based lines and 0-based code-point columns
-plus the line's text; LSP wants 0-based lines and UTF-16 columns, so every column is
-converted with the carried text (a character outside the BMP counts 2).
+diagnostic"; where the error is and how it reads come from locate.py, as for the terminal,
+so the squiggle sits where the terminal's ``file:line`` points. Positions: the protocol
+gives 1-based lines and 0-based code-point columns plus the line's text; LSP wants 0-based
+lines and UTF-16 columns, so every column is converted with the carried text (a character
+outside the BMP counts 2).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from typing import Optional
 
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
+from . import locate
 from .protocol import ExceptionInfo, Frame, SyntaxInfo
 from .text import printable
 
 SOURCE = "Failsafe Flask"
 RELATED_CAP = 50  # VS Code renders every entry; a recursion error has ~1000 frames
 SECONDARY_CAP = 50  # "called from here" diagnostics per error, for the same reason
-MESSAGE_CAP = 2_000  # characters of the exception's message in a diagnostic (the log has it all)
+MESSAGE_CAP = 2_000  # characters of an error's text in a diagnostic, CUT included (the log has all)
 CUT = "… (cut: see the log for the whole message)"
-_MAX_CHAIN = 20  # guards against a cyclic or absurdly long cause/context chain
 
 DiagnosticMap = dict[str, list[lsp.Diagnostic]]
 _ERROR = lsp.DiagnosticSeverity.Error
@@ -39,31 +40,6 @@ def utf16_column(text: str, col: int) -> int:
 def path_uri(path: str) -> str:
     """The URI clients expect for a file path (pygls's own conversion, so keys match)."""
     return from_fs_path(path) or path
-
-
-def chain(error: ExceptionInfo) -> list[ExceptionInfo]:
-    """The exception itself (the last raised) first, then its cause/context, in order."""
-    out: list[ExceptionInfo] = []
-    current: Optional[ExceptionInfo] = error
-    while current is not None and len(out) < _MAX_CHAIN:
-        out.append(current)
-        # __cause__ wins: Python prints the context only when no cause is set.
-        current = current.get("cause") or current.get("context")
-    return out
-
-
-def _deepest_project_frame(info: ExceptionInfo) -> Optional[Frame]:
-    project = [f for f in info["frames"] if f["project"] and os.path.isabs(f["file"])]
-    return project[-1] if project else None
-
-
-def _primary(error: ExceptionInfo) -> Optional[tuple[ExceptionInfo, Frame]]:
-    """The deepest project frame of the exception itself, else of its causes, in order."""
-    for info in chain(error):
-        frame = _deepest_project_frame(info)
-        if frame is not None:
-            return info, frame
-    return None
 
 
 def _whole_line(line: int, text: str) -> lsp.Range:
@@ -90,33 +66,28 @@ def _span(line: int, text: str, col: Optional[int], end_col: Optional[int]) -> l
     )
 
 
-def frame_range(frame: Frame) -> lsp.Range:
-    line = max(frame["line"] - 1, 0)
-    end_col = frame["end_col"]
-    if frame["end_line"] not in (None, frame["line"]):
-        # The end column belongs to a later line whose text we do not have: stop at
-        # the end of the first line instead of guessing a UTF-16 offset.
-        end_col = len(frame["text"].rstrip())
-    return _span(line, frame["text"], frame["col"], end_col)
-
-
-def syntax_range(syntax: SyntaxInfo) -> lsp.Range:
-    line = max(syntax["line"] - 1, 0)
-    end_line = syntax["end_line"]
-    if end_line is None or end_line == syntax["line"] or syntax["col"] is None:
-        return _span(line, syntax["text"], syntax["col"], syntax["end_col"])
-    # Multi-line: the end column is on another line; its text is unknown, so it is
-    # passed through unconverted (exact for ASCII, which such lines nearly always are).
-    start = utf16_column(syntax["text"], syntax["col"])
-    end = syntax["end_col"] if syntax["end_col"] is not None else 0
+def location_range(where: locate.Location) -> lsp.Range:
+    line = max(where.line - 1, 0)
+    end_line = where.end_line
+    if end_line is None or end_line == where.line or where.col is None:
+        return _span(line, where.text, where.col, where.end_col)
+    # Multi-line (a syntax error's): the end column is on another line; its text is
+    # unknown, so it is passed through unconverted (exact for ASCII, as such lines are).
+    start = utf16_column(where.text, where.col)
+    end = where.end_col if where.end_col is not None else 0
     return lsp.Range(lsp.Position(line, start), lsp.Position(end_line - 1, end))
 
 
+def frame_range(frame: Frame) -> lsp.Range:
+    return location_range(locate.frame_location(frame))
+
+
+def syntax_range(syntax: SyntaxInfo) -> lsp.Range:
+    return location_range(locate.syntax_location(syntax))
+
+
 def _headline(info: ExceptionInfo) -> str:
-    message = info["message"]
-    if len(message) > MESSAGE_CAP:
-        message = message[:MESSAGE_CAP] + CUT
-    return f"{info['type']}: {message}" if message else info["type"]
+    return locate.bounded(locate.full_text(info), MESSAGE_CAP, CUT)
 
 
 def _diagnostic(
@@ -145,8 +116,8 @@ def related_information(
 ) -> list[lsp.DiagnosticRelatedInformation]:
     """Every frame of the chain with a real file, as printed, capped at RELATED_CAP."""
     entries: list[lsp.DiagnosticRelatedInformation] = []
-    for info in chain(error):
-        frames = [f for f in info["frames"] if os.path.isabs(f["file"])]
+    for info, _ in locate.chain(error):
+        frames = [f for f in info["frames"] if locate.is_real_file(f["file"])]
         for i, frame in enumerate(frames):
             location = lsp.Location(path_uri(frame["file"]), frame_range(frame))
             note = _frame_note(info, frame, deepest=i == len(frames) - 1)
@@ -158,17 +129,10 @@ def related_information(
     return [*entries[: RELATED_CAP - 1], lsp.DiagnosticRelatedInformation(anchor, note)]
 
 
-def _primary_location(error: ExceptionInfo, entry: str) -> Optional[tuple[str, lsp.Range]]:
-    syntax = error.get("syntax")
-    if syntax is not None and os.path.isabs(syntax["file"]):
-        return syntax["file"], syntax_range(syntax)
-    found = _primary(error)
-    if found is not None:
-        return found[1]["file"], frame_range(found[1])
-    if entry:
-        # No frame in the project (e.g. a missing package): the entry file, first line.
-        return entry, lsp.Range(lsp.Position(0, 0), lsp.Position(1, 0))
-    return None
+def primary_location(error: ExceptionInfo, entry: str = "") -> Optional[tuple[str, lsp.Range]]:
+    """The file and range of the error's own diagnostic (locate.primary's spot)."""
+    where = locate.primary(error, entry)
+    return None if where is None else (where.file, location_range(where))
 
 
 def _add(out: DiagnosticMap, path: str, diagnostic: lsp.Diagnostic) -> None:
@@ -188,14 +152,14 @@ def _spot(path: str, rng: lsp.Range) -> _Spot:
 def _secondary(out: DiagnosticMap, error: ExceptionInfo, primary: tuple[str, lsp.Range]) -> None:
     """Chained SyntaxErrors as Errors, the other project frames as Information."""
     taken = {_spot(*primary)}
-    for index, info in enumerate(chain(error)):
+    for index, (info, _) in enumerate(locate.chain(error)):
         found: list[tuple[str, lsp.Range, str, lsp.DiagnosticSeverity]] = []
         syntax = info.get("syntax")
-        if index > 0 and syntax is not None and os.path.isabs(syntax["file"]):
+        if index > 0 and syntax is not None and locate.is_real_file(syntax["file"]):
             found.append((syntax["file"], syntax_range(syntax), _headline(info), _ERROR))
         note = f"called from here: {_headline(info)}"
         for frame in info["frames"]:
-            if frame["project"] and os.path.isabs(frame["file"]):
+            if locate.is_project_frame(frame):
                 found.append((frame["file"], frame_range(frame), note, _INFO))
         for path, rng, message, severity in found:
             if _spot(path, rng) not in taken and len(taken) <= SECONDARY_CAP:
@@ -204,7 +168,7 @@ def _secondary(out: DiagnosticMap, error: ExceptionInfo, primary: tuple[str, lsp
 
 
 def _build(error: ExceptionInfo, suffix: str, entry: str) -> DiagnosticMap:
-    primary = _primary_location(error, entry)
+    primary = primary_location(error, entry)
     if primary is None:
         return {}
     path, rng = primary

@@ -13,6 +13,7 @@ from typing import Optional, TextIO
 
 from . import stopsignals
 from .config import AppConfig
+from .locate import headline
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
     NOTE,
@@ -25,7 +26,7 @@ from .supervisor.events import (
     StatusChanged,
     SupervisorEvent,
 )
-from .supervisor.summary import describe_location, format_error, headline, location
+from .supervisor.summary import format_error, where
 from .text import output_line, printable
 
 MARK = " * "  # begins each line of the tool's own (and Werkzeug's, as flask run prints them)
@@ -45,16 +46,16 @@ class TerminalReporter:
             self._failed = True
             for line in format_error(event.error):
                 self._say(line)
-            where = describe_location(location(event.error, event.entry), self._root)
+            at = where(event.error, self._root, event.entry)
             self._say(
-                f" * The app failed to load{' at ' + where if where else ''}; an error page is"
+                f" * The app failed to load{' at ' + at if at else ''}; an error page is"
                 " served until a saved fix brings it back."
             )
         elif isinstance(event, AppRequestError):
-            where = describe_location(location(event.error), self._root)
+            at = where(event.error, self._root)
             self._say(
                 f" * {event.method} {event.path} raised {headline(event.error)}"
-                f"{' at ' + where if where else ''}"
+                f"{' at ' + at if at else ''}"
             )
         elif isinstance(event, AppExited):
             self._failed = True

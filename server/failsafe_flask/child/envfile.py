@@ -28,9 +28,9 @@ def load_env_file(path: str) -> None:
         for key, value in parse(text).items():
             os.environ.setdefault(key, value)
         return
-    from flask.cli import load_dotenv
+    from failsafe_flask.child.compat import load_dotenv_file
 
-    load_dotenv(path, load_defaults=False)
+    load_dotenv_file(path)
 
 
 def _refuse_special(path: str) -> None:

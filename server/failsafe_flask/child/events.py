@@ -49,8 +49,7 @@ class EventWriter:
             return
         data = encode_event(event)
         with self._lock:
-            if self._identity is None or _pipe_identity(self._fd) != self._identity:
-                _channel_lost(self._fd)
+            self.check()
             try:
                 _write_all(self._fd, data)
             except BrokenPipeError:
@@ -59,6 +58,13 @@ class EventWriter:
                 os._exit(0)
             except OSError:
                 _channel_lost(self._fd)
+
+    def check(self) -> None:
+        """End the process, saying why, if the channel is no longer the pipe it was."""
+        if self._fd is not None and (
+            self._identity is None or _pipe_identity(self._fd) != self._identity
+        ):
+            _channel_lost(self._fd)
 
 
 def _pipe_identity(fd: int) -> Optional[tuple[int, int]]:

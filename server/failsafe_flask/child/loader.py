@@ -9,6 +9,7 @@ from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
 from failsafe_flask.child import nulbytes
+from failsafe_flask.child.compat import require_supported
 from failsafe_flask.child.envfile import load_env_file
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.protocol import ExceptionInfo, Frame
@@ -24,6 +25,7 @@ _DISCOVERY_FILES = ("wsgi.py", "app.py")
 
 def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
     """Flask's own loader: ``--app`` forms, FLASK_APP's value, or wsgi.py / app.py discovery."""
+    require_supported()  # before anything newer than the floor is touched
     from flask.cli import ScriptInfo, load_dotenv
     from flask.helpers import get_load_dotenv
 

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import errorpage, loader
+from failsafe_flask.child import compat, errorpage, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -73,6 +73,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
     _report_request_errors(app, writer, root)
+    writer.check()  # the app may have closed it (os.closerange) with the server's socket
     # Ready once the server exists: a failure to build it must not follow "Running".
     _serve(app, args, debug=app.debug, on_built=lambda: writer.emit(_ready_event(args, root)))
 
@@ -120,9 +121,9 @@ def _ready_event(args: argparse.Namespace, root: str) -> ReadyEvent:
 
 
 def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
-    from flask import got_request_exception, request
+    from flask import request
 
-    def on_exception(sender: object, exception: BaseException, **extra: object) -> None:
+    def on_exception(exception: BaseException) -> None:
         # Runs inside Flask's error handling: it must never raise. Flask (or the debugger)
         # prints the traceback itself, so nothing is printed here.
         try:
@@ -138,8 +139,7 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
         except Exception:
             traceback.print_exc()
 
-    # weak=False: the closure has no other owner and would vanish at once.
-    got_request_exception.connect(on_exception, app, weak=False)
+    compat.on_unhandled_exception(app, on_exception)
 
 
 def _serve(
@@ -158,7 +158,7 @@ def _serve(
     server = make_server(
         args.host,
         args.port,
-        _with_debugger(app, args.host) if debug else app,
+        compat.with_debugger(app, args.host) if debug else app,
         threaded=True,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
@@ -173,16 +173,6 @@ def _serve(
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
-
-
-def _with_debugger(app: WSGIApplication, host: str) -> WSGIApplication:
-    from werkzeug.debug import DebuggedApplication
-
-    # As run_simple(use_debugger=True, use_evalex=True): the PIN stays on, and Werkzeug
-    # logs it because WERKZEUG_RUN_MAIN is "true".
-    debugged = DebuggedApplication(app, evalex=True)
-    debugged.trusted_hosts.append(host)
-    return debugged
 
 
 def _serve_load_error(

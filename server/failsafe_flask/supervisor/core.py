@@ -317,10 +317,7 @@ class Supervisor:
         entry = str(message.get("entry", ""))
         self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
         self._emit(AppLoadError(error, list(message.get("files", [])), entry))
-        where = summary.describe_location(
-            summary.location(error, entry), str(self._config.project_root)
-        )
-        text = summary.headline(error) + (f" ({where})" if where else "")
+        text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
 

@@ -1,50 +1,28 @@
-"""One-line summaries of an app error: where it is and what it says. Pure."""
+"""An app error as terminal text: its traceback and one line of where it is. Pure.
+
+What the error says and where it is are locate.py's, as for the diagnostics: the
+``file:line`` printed is the line the squiggle is on.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Optional
 
-from ..protocol import ExceptionInfo, Frame
-
-MAX_LINE = 300
-
-
-def headline(error: ExceptionInfo) -> str:
-    text = f"{error['type']}: {error['message']}" if error["message"] else error["type"]
-    first = text.splitlines()[0] if text else text
-    return first if len(first) <= MAX_LINE else first[: MAX_LINE - 1] + "…"
+from ..locate import CAUSE, chain, full_text, headline, primary
+from ..protocol import ExceptionInfo
 
 
 def location(error: ExceptionInfo, entry: str = "") -> Optional[tuple[str, int]]:
-    """Where the user should look: the syntax error's spot, else the deepest project
-    frame of the error or of what it was chained from, else the app's entry file."""
-    syntax = error["syntax"]
-    if syntax is not None:
-        return syntax["file"], syntax["line"]
-    frame = deepest_project_frame(error)
-    if frame is not None:
-        return frame["file"], frame["line"]
-    return (entry, 1) if entry else None
+    """The file and 1-based line of ``locate.primary``."""
+    where = primary(error, entry)
+    return None if where is None else (where.file, where.line)
 
 
-def deepest_project_frame(error: ExceptionInfo) -> Optional[Frame]:
-    chain: list[ExceptionInfo] = []
-    current: Optional[ExceptionInfo] = error
-    while current is not None and len(chain) < 20:
-        chain.append(current)
-        current = current["cause"] or current["context"]
-    for info in chain:
-        for frame in reversed(info["frames"]):
-            if frame["project"]:
-                return frame
-    return None
-
-
-def describe_location(where: Optional[tuple[str, int]], root: str) -> str:
-    if where is None:
+def describe_location(spot: Optional[tuple[str, int]], root: str) -> str:
+    if spot is None:
         return ""
-    path, line = where
+    path, line = spot
     try:
         shown = os.path.relpath(path, root)
     except ValueError:
@@ -54,22 +32,24 @@ def describe_location(where: Optional[tuple[str, int]], root: str) -> str:
     return f"{shown}:{line}"
 
 
+def where(error: ExceptionInfo, root: str, entry: str = "") -> str:
+    """``file:line`` (relative to ``root`` when below it), "" when nowhere."""
+    return describe_location(location(error, entry), root)
+
+
+def status_line(error: ExceptionInfo, root: str, entry: str = "") -> str:
+    """One line for a status: what the error says, and where."""
+    at = where(error, root, entry)
+    return headline(error) + (f" ({at})" if at else "")
+
+
 def format_error(error: ExceptionInfo) -> list[str]:
     """The traceback as Python prints it, chained exceptions first."""
-    chain: list[tuple[ExceptionInfo, str]] = []
-    current: Optional[ExceptionInfo] = error
-    link = ""
-    while current is not None and len(chain) < 20:
-        chain.append((current, link))
-        if current["cause"] is not None:
-            current, link = current["cause"], _CAUSE
-        else:
-            current, link = current["context"], _CONTEXT
     lines: list[str] = []
-    for info, link in reversed(chain):
+    for info, how in reversed(chain(error)):
         lines += _format_one(info)
-        if link:
-            lines += ["", link, ""]
+        if how:
+            lines += ["", _CAUSE if how == CAUSE else _CONTEXT, ""]
     return lines
 
 
@@ -95,9 +75,5 @@ def _format_one(info: ExceptionInfo) -> list[str]:
                 if syntax["end_line"] not in (None, syntax["line"]):
                     width = max(1, len(text) - syntax["col"])
                 lines.append("    " + " " * (syntax["col"] - indent) + "^" * width)
-    lines.append(headline_full(info))
+    lines.append(full_text(info))
     return lines
-
-
-def headline_full(error: ExceptionInfo) -> str:
-    return f"{error['type']}: {error['message']}" if error["message"] else error["type"]

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Optional
 
 from ..config import DEFAULT_EXCLUDES
+from ..locate import chain, is_real_file
 from ..protocol import ExceptionInfo
 
 # (st_mtime_ns, st_size) of a file, or None once it is gone.
@@ -71,21 +72,15 @@ def is_relevant(path: str, rules: WatchRules) -> bool:
 
 
 def files_named_by(error: ExceptionInfo) -> set[str]:
-    """Every file an error points at, its chained causes included."""
+    """Every real file an error points at, what led to it included (``locate.chain``)."""
     named: set[str] = set()
-    seen: set[int] = set()
-    pending: list[Optional[ExceptionInfo]] = [error]
-    while pending:
-        info = pending.pop()
-        if info is None or id(info) in seen:
-            continue
-        seen.add(id(info))
-        named.update(frame["file"] for frame in info["frames"] if os.path.isabs(frame["file"]))
-        named.update(path for path in info["paths"] if os.path.isabs(path))
-        if info["syntax"] is not None and os.path.isabs(info["syntax"]["file"]):
-            named.add(info["syntax"]["file"])
-        pending.extend((info["cause"], info["context"]))
-    return named
+    for info, _ in chain(error):
+        named.update(frame["file"] for frame in info["frames"])
+        named.update(info["paths"])
+        syntax = info.get("syntax")
+        if syntax is not None:
+            named.add(syntax["file"])
+    return {path for path in named if is_real_file(path)}
 
 
 class ChangeLedger:

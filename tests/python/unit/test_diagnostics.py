@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import linecache
 import runpy
-import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -80,16 +78,6 @@ def _fallback_describe(exc: BaseException, root: str) -> ExceptionInfo:
 @pytest.fixture
 def describe() -> Describe:
     return _describe or _fallback_describe
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    sys.path.insert(0, str(tmp_path))
-    before = set(sys.modules)
-    yield tmp_path
-    sys.path.remove(str(tmp_path))
-    for name in set(sys.modules) - before:
-        del sys.modules[name]
 
 
 def _raise(main: Path, describe: Describe) -> ExceptionInfo:
