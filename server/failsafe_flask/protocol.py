@@ -1,9 +1,20 @@
-"""The private channel between an app process and its supervisor.
+"""The private channels of failsafe-flask: every message on them, typed once.
 
-The app process writes one JSON object a line on an inherited pipe (fd number in
-``FAILSAFE_FLASK_EVENT_FD``). This module only names the shapes and the environment
-variables; it imports nothing but the standard library because the app process
-(``failsafe_flask.child``) imports it inside the user's interpreter (Python 3.9+).
+Two channels, one JSON object a line each:
+
+- the app channel: the app process writes events on an inherited pipe (fd number in
+  ``FAILSAFE_FLASK_EVENT_FD``) for the supervisor: ``Loading``, ``Ready``, ``LoadError``,
+  ``RequestError``, tagged ``"event"``;
+- the preloader's channel: the supervisor sends ``ForkRequest`` lines (tagged
+  ``"request"``) on a Unix socket, the preloader answers ``PreloadReady``, ``Forked``,
+  ``ForkFailed`` and ``Exited`` (tagged ``"reply"``) on a pipe.
+
+Writers build these dataclasses and send ``to_wire(message)``; readers get them back from
+``decode_event`` / ``decode_reply`` / ``decode_request``, which check every field against
+the same class and never raise: a line that does not fit is a ``Malformed`` value.
+
+Standard library only: the app process and the preloader import this module inside the
+user's interpreter (Python 3.9+).
 
 Columns are 0-based indexes into the line as a Python ``str`` (code points), already
 converted from the UTF-8 byte offsets that ``co_positions`` gives; the line's text is
@@ -13,8 +24,12 @@ carried along so a consumer can convert to UTF-16 (LSP) without reading the file
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
-from typing import Optional, TypedDict, Union
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Optional, TypedDict, TypeVar, Union
+
+from failsafe_flask.wire import Invalid, check
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
@@ -23,7 +38,14 @@ ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
 ENV_LIFELINE_FD = "FAILSAFE_FLASK_LIFELINE_FD"  # read end; EOF means the supervisor died
 ENV_SERVER_FD = "WERKZEUG_SERVER_FD"  # the listening socket, as Werkzeug's reloader passes it
 ENV_PROJECT_ROOT = "FAILSAFE_FLASK_PROJECT_ROOT"
-ENV_LOAD_TIMEOUT = "FAILSAFE_FLASK_LOAD_TIMEOUT"  # seconds before a stuck load is reported
+
+# ... and for the preloader: its request socket and its reply pipe.
+ENV_REQUEST_FD = "FAILSAFE_FLASK_PRELOAD_REQUEST_FD"
+ENV_REPLY_FD = "FAILSAFE_FLASK_PRELOAD_REPLY_FD"
+# The fds a fork request carries by SCM_RIGHTS, in this order.
+FORK_FDS = ("server", "event", "lifeline", "stdout", "stderr")
+
+SHOWN_CHARS = 200  # of a malformed line, in a log
 
 # The app process's exit code when its event pipe is no longer the pipe it was given
 # (the app closed it, maybe reused its number): it says so on stderr first.
@@ -65,40 +87,164 @@ class ExceptionInfo(TypedDict):
     context: Optional[ExceptionInfo]  # __context__ when not suppressed
 
 
-class LoadingEvent(TypedDict):
-    event: str  # "loading"
+# -- the app channel: app process -> supervisor -------------------------------------
+
+
+@dataclass(frozen=True)
+class Loading:
+    KIND: ClassVar[str] = "loading"
     pid: int
     app: str  # the app spec being loaded ("" for discovery)
 
 
-class ReadyEvent(TypedDict):
-    event: str  # "ready"
+@dataclass(frozen=True)
+class Ready:
+    KIND: ClassVar[str] = "ready"
     pid: int
     url: str
     files: list[str]  # project files the app imported
     packages: list[str]  # top-level names of third-party modules imported (for preloading)
 
 
-class LoadErrorEvent(TypedDict):
-    event: str  # "load_error"
+@dataclass(frozen=True)
+class LoadError:
+    KIND: ClassVar[str] = "load_error"
     pid: int
     error: ExceptionInfo
     files: list[str]  # project files imported before the error
     entry: str  # the app's entry file when known, else ""
 
 
-class RequestErrorEvent(TypedDict):
-    event: str  # "request_error"
+@dataclass(frozen=True)
+class RequestError:
+    KIND: ClassVar[str] = "request_error"
     pid: int
     method: str
     path: str
     error: ExceptionInfo
 
 
-EVENT_LOADING = "loading"
-EVENT_READY = "ready"
-EVENT_LOAD_ERROR = "load_error"
-EVENT_REQUEST_ERROR = "request_error"
+Event = Union[Loading, Ready, LoadError, RequestError]
+EVENTS: tuple[type[Event], ...] = (Loading, Ready, LoadError, RequestError)
+
+
+# -- the preloader's channel ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForkRequest:
+    """Supervisor -> preloader: fork an app process (its fds ride along, ``FORK_FDS``)."""
+
+    KIND: ClassVar[str] = "fork"
+    argv: list[str]  # after ``-m failsafe_flask.child``
+    env: dict[str, str]
+    cwd: str
+
+
+@dataclass(frozen=True)
+class PreloadReady:
+    """Preloader -> supervisor, once: its imports are done."""
+
+    KIND: ClassVar[str] = "ready"
+    pid: int
+    packages: list[str]  # third-party packages it holds
+    failed: list[str]  # names whose import failed
+    watch: list[tuple[str, Optional[int]]]  # (path, mtime): a change makes it stale
+    left_out: list[str]  # asked for, not imported: importing them starts a thread
+
+
+@dataclass(frozen=True)
+class Forked:
+    KIND: ClassVar[str] = "forked"
+    pid: int
+
+
+@dataclass(frozen=True)
+class ForkFailed:
+    KIND: ClassVar[str] = "fork_error"
+    error: str
+
+
+@dataclass(frozen=True)
+class Exited:
+    """A fork ended; ``code`` as ``subprocess`` gives it (negative: killed by a signal)."""
+
+    KIND: ClassVar[str] = "exited"
+    pid: int
+    code: int
+
+
+Reply = Union[PreloadReady, Forked, ForkFailed, Exited]
+REPLIES: tuple[type[Reply], ...] = (PreloadReady, Forked, ForkFailed, Exited)
+
+Message = Union[Event, ForkRequest, Reply]
+_M = TypeVar("_M", bound=Message)
+_TAGS: dict[type[Any], str] = {
+    **{kind: "event" for kind in EVENTS},
+    ForkRequest: "request",
+    **{kind: "reply" for kind in REPLIES},
+}
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line that is no message of the channel; never raised, returned."""
+
+    line: str  # the raw line, cut to SHOWN_CHARS
+    reason: str
+
+    def describe(self) -> str:
+        """One line for a log: why, and the raw line escaped (it may hold anything)."""
+        return f"{self.reason}: {json.dumps(self.line, ensure_ascii=False)}"
+
+
+# -- writing and reading --------------------------------------------------------------
+
+
+def to_wire(message: Message) -> dict[str, Any]:
+    """The JSON object for ``message``: its tag first, then its fields."""
+    wire: dict[str, Any] = {_TAGS[type(message)]: message.KIND}
+    wire.update((field.name, getattr(message, field.name)) for field in fields(message))
+    return wire
+
+
+def encode(message: Message) -> bytes:
+    """``message`` as one JSON line (the app channel shrinks big events: child.events)."""
+    return (json.dumps(to_wire(message), separators=(",", ":")) + "\n").encode()
+
+
+def decode_event(line: str) -> Union[Event, Malformed]:
+    return _decode(line, "event", EVENTS)
+
+
+def decode_reply(line: str) -> Union[Reply, Malformed]:
+    return _decode(line, "reply", REPLIES)
+
+
+def decode_request(line: str) -> Union[ForkRequest, Malformed]:
+    return _decode(line, "request", (ForkRequest,))
+
+
+def _decode(line: str, tag: str, kinds: tuple[type[_M], ...]) -> Union[_M, Malformed]:
+    shown = line[:SHOWN_CHARS]
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return Malformed(shown, "not JSON")
+    except RecursionError:
+        return Malformed(shown, "nested too deeply")
+    if not isinstance(data, dict):
+        return Malformed(shown, "not a JSON object")
+    kind = next((cls for cls in kinds if data.get(tag) == cls.KIND), None)
+    if kind is None:
+        return Malformed(shown, f"unknown {tag} {json.dumps(data.get(tag))[:40]}")
+    try:
+        message: _M = check(kind, data, kind.KIND)
+    except Invalid as exc:
+        return Malformed(shown, str(exc))
+    except RecursionError:
+        return Malformed(shown, "nested too deeply")
+    return message
 
 
 def display_url(host: str, port: int) -> str:

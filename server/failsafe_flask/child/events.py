@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from typing import Any, NoReturn, Optional
 
 from failsafe_flask.child.exceptions import TRUNCATED, cap_text
-from failsafe_flask.protocol import CHANNEL_LOST_NOTE, ENV_EVENT_FD, EXIT_CHANNEL_LOST
+from failsafe_flask.protocol import (
+    CHANNEL_LOST_NOTE,
+    ENV_EVENT_FD,
+    EXIT_CHANNEL_LOST,
+    Event,
+    to_wire,
+)
 
 MAX_EVENT_BYTES = 1_000_000
 # Progressively harsher limits tried when an event is too big: (message chars, frames kept
@@ -44,10 +50,10 @@ class EventWriter:
         value = os.environ.get(ENV_EVENT_FD)
         return cls(int(value) if value else None)
 
-    def emit(self, event: Mapping[str, Any]) -> None:
+    def emit(self, event: Event) -> None:
         if self._fd is None:
             return
-        data = encode_event(event)
+        data = encode_event(to_wire(event))
         with self._lock:
             self.check()
             try:

@@ -1,6 +1,7 @@
 """The app process: load the user's app, serve it, report to the supervisor; never exit.
 
-``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]``,
+``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
+[--env-file F] [--load-timeout S]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -19,19 +20,15 @@ from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
 from failsafe_flask.child.paths import imported_project_files, third_party_packages
-from failsafe_flask.child.watchdog import LoadWatchdog, load_timeout_from_env
+from failsafe_flask.child.watchdog import DEFAULT_LOAD_TIMEOUT, LoadWatchdog
 from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
-    EVENT_LOAD_ERROR,
-    EVENT_LOADING,
-    EVENT_READY,
-    EVENT_REQUEST_ERROR,
     ExceptionInfo,
-    LoadErrorEvent,
-    LoadingEvent,
-    ReadyEvent,
-    RequestErrorEvent,
+    LoadError,
+    Loading,
+    Ready,
+    RequestError,
     display_url,
 )
 
@@ -52,7 +49,20 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
+    parser.add_argument(
+        "--load-timeout",
+        type=_seconds,
+        default=DEFAULT_LOAD_TIMEOUT,
+        help="seconds before a load that never ends is reported",
+    )
     return parser.parse_args(argv)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also NaN
+        raise ValueError(text)
+    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
@@ -63,9 +73,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
     spec = args.app or os.environ.get("FLASK_APP") or ""
-    loading: LoadingEvent = {"event": EVENT_LOADING, "pid": os.getpid(), "app": spec}
-    writer.emit(loading)
-    watchdog = _watch_loading(writer, spec, root)
+    writer.emit(Loading(pid=os.getpid(), app=spec))
+    watchdog = _watch_loading(writer, spec, root, args.load_timeout)
     try:
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
@@ -78,25 +87,24 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     _serve(app, args, debug=app.debug, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
-def _watch_loading(writer: EventWriter, spec: str, root: str) -> LoadWatchdog:
+def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
     """Report a load that outlasts the timeout, at the line the main thread is stuck on."""
 
     def on_timeout(info: ExceptionInfo) -> None:
         writer.emit(_load_error_event(info, spec, root))
 
-    watchdog = LoadWatchdog(load_timeout_from_env(), root, on_timeout)
+    watchdog = LoadWatchdog(timeout, root, on_timeout)
     watchdog.start()
     return watchdog
 
 
-def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadErrorEvent:
-    return {
-        "event": EVENT_LOAD_ERROR,
-        "pid": os.getpid(),
-        "error": info,
-        "files": imported_project_files(sys.modules, root),
-        "entry": loader.entry_file(spec, os.getcwd()),
-    }
+def _load_error_event(info: ExceptionInfo, spec: str, root: str) -> LoadError:
+    return LoadError(
+        pid=os.getpid(),
+        error=info,
+        files=imported_project_files(sys.modules, root),
+        entry=loader.entry_file(spec, os.getcwd()),
+    )
 
 
 def _prepare_environment(debug: Optional[bool]) -> None:
@@ -110,14 +118,13 @@ def _prepare_environment(debug: Optional[bool]) -> None:
         os.environ.pop("WERKZEUG_RUN_MAIN", None)
 
 
-def _ready_event(args: argparse.Namespace, root: str) -> ReadyEvent:
-    return {
-        "event": EVENT_READY,
-        "pid": os.getpid(),
-        "url": display_url(args.host, args.port),
-        "files": imported_project_files(sys.modules, root),
-        "packages": third_party_packages(sys.modules, root),
-    }
+def _ready_event(args: argparse.Namespace, root: str) -> Ready:
+    return Ready(
+        pid=os.getpid(),
+        url=display_url(args.host, args.port),
+        files=imported_project_files(sys.modules, root),
+        packages=third_party_packages(sys.modules, root),
+    )
 
 
 def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
@@ -128,13 +135,12 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
         # prints the traceback itself, so nothing is printed here.
         try:
             query = request.query_string.decode("utf-8", errors="replace")
-            event: RequestErrorEvent = {
-                "event": EVENT_REQUEST_ERROR,
-                "pid": os.getpid(),
-                "method": request.method,
-                "path": request.path + (f"?{query}" if query else ""),
-                "error": describe(exception, root),
-            }
+            event = RequestError(
+                pid=os.getpid(),
+                method=request.method,
+                path=request.path + (f"?{query}" if query else ""),
+                error=describe(exception, root),
+            )
             writer.emit(event)
         except Exception:
             traceback.print_exc()

@@ -4,13 +4,14 @@ fresh app process for each request of the supervisor (POSIX only).
 ``python -m failsafe_flask.child.preloader [--env-file F] [PACKAGE ...]``, started by the
 supervisor in the user's interpreter and in the app's environment, with two inherited fds:
 
-- requests (an AF_UNIX stream socket): one JSON line per fork, ``{"argv", "env", "cwd"}``,
-  whose first byte carries five fds (SCM_RIGHTS, in ``FORK_FDS`` order). EOF means the
-  supervisor is gone: the preloader exits, and its forks die through their own lifelines.
-- replies (a pipe): one JSON line each: ``{"ready": {...}}`` once the imports are done,
-  ``{"forked": pid}`` (or ``{"fork_error": text}``) per request, and ``{"exited": pid,
-  "code": n}`` when a fork ends: the fork is this process's child, so this process reaps
-  it and reports its status as ``subprocess`` gives it (negative: killed by that signal).
+- requests (an AF_UNIX stream socket): one ``ForkRequest`` line per fork, whose first
+  byte carries five fds (SCM_RIGHTS, in ``FORK_FDS`` order). EOF means the supervisor is
+  gone: the preloader exits, and its forks die through their own lifelines.
+- replies (a pipe): ``PreloadReady`` once the imports are done, ``Forked`` (or
+  ``ForkFailed``) per request, and ``Exited`` when a fork ends: the fork is this process's
+  child, so this process reaps it and reports its status.
+
+The messages are defined in ``failsafe_flask.protocol``.
 
 Single-threaded: it waits in one ``select`` on the request socket and a SIGCHLD wakeup pipe,
 so no other thread holds a lock when it forks. A package whose import starts a thread is
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import linecache
 import os
 import random
@@ -36,15 +36,29 @@ import sysconfig
 import threading
 import traceback
 from collections.abc import Sequence
-from typing import Any, NoReturn, Optional
+from typing import NoReturn, Optional
 
 from failsafe_flask.child.paths import is_project_file, third_party_packages
-from failsafe_flask.protocol import ENV_EVENT_FD, ENV_LIFELINE_FD, ENV_PROJECT_ROOT, ENV_SERVER_FD
+from failsafe_flask.protocol import (
+    ENV_EVENT_FD,
+    ENV_LIFELINE_FD,
+    ENV_PROJECT_ROOT,
+    ENV_REPLY_FD,
+    ENV_REQUEST_FD,
+    ENV_SERVER_FD,
+    FORK_FDS,
+    Exited,
+    Forked,
+    ForkFailed,
+    ForkRequest,
+    Malformed,
+    PreloadReady,
+    Reply,
+    decode_request,
+    encode,
+)
 
-ENV_REQUEST_FD = "FAILSAFE_FLASK_PRELOAD_REQUEST_FD"
-ENV_REPLY_FD = "FAILSAFE_FLASK_PRELOAD_REPLY_FD"
-# The fds of a fork request, in order, and the variable that names each in the app.
-FORK_FDS = ("server", "event", "lifeline", "stdout", "stderr")
+# The variable that names each of a fork request's fds in the app.
 _FD_ENV = {0: ENV_SERVER_FD, 1: ENV_EVENT_FD, 2: ENV_LIFELINE_FD}
 # What every app process imports: Flask's loader and server, and our own child modules.
 ALWAYS = (
@@ -77,14 +91,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     if threaded is not None:
         _again_without(threaded, args, environ)
     _refuse_threads("after loading the environment")
-    ready = {
-        "pid": os.getpid(),
-        "packages": third_party_packages(sys.modules, root),
-        "failed": failed,
-        "watch": watch_list(root, args.env_file),
-        "left_out": args.leave_out,
-    }
-    _reply(reply, {"ready": ready})
+    ready = PreloadReady(
+        pid=os.getpid(),
+        packages=third_party_packages(sys.modules, root),
+        failed=failed,
+        watch=watch_list(root, args.env_file),
+        left_out=args.leave_out,
+    )
+    _reply(reply, ready)
     _Loop(request, reply).run()
 
 
@@ -203,8 +217,8 @@ def _mtime(path: str) -> Optional[int]:
         return None
 
 
-def _reply(fd: int, message: dict[str, Any]) -> None:
-    data = (json.dumps(message) + "\n").encode()
+def _reply(fd: int, message: Reply) -> None:
+    data = encode(message)
     try:
         while data:
             data = data[os.write(fd, data) :]
@@ -251,19 +265,21 @@ class _Loop:
         return bool(data)
 
     def _fork(self, line: bytes, fds: list[int]) -> None:
+        request = decode_request(line.decode("utf-8", "replace"))
         try:
-            request = json.loads(line)
-            if len(fds) != len(FORK_FDS) or not isinstance(request, dict):
-                raise ValueError(f"expected a JSON object and {len(FORK_FDS)} fds")
+            if isinstance(request, Malformed):
+                raise ValueError(request.describe())
+            if len(fds) != len(FORK_FDS):
+                raise ValueError(f"expected {len(FORK_FDS)} fds, got {len(fds)}")
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
         except (ValueError, OSError) as exc:
-            _reply(self.reply, {"fork_error": f"{type(exc).__name__}: {exc}"})
+            _reply(self.reply, ForkFailed(error=f"{type(exc).__name__}: {exc}"))
         else:
             if pid == 0:
                 become_app(request, fds, self._own_fds())
-            _reply(self.reply, {"forked": pid})
+            _reply(self.reply, Forked(pid=pid))
         for fd in fds:
             os.close(fd)  # only the fork holds them now
 
@@ -285,10 +301,10 @@ class _Loop:
                 return
             if pid == 0:
                 return
-            _reply(self.reply, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+            _reply(self.reply, Exited(pid=pid, code=os.waitstatus_to_exitcode(status)))
 
 
-def become_app(request: dict[str, Any], fds: list[int], ours: Sequence[int]) -> NoReturn:
+def become_app(request: ForkRequest, fds: list[int], ours: Sequence[int]) -> NoReturn:
     """In the fork: take the fds, the environment and a fresh state, then run the child
     exactly as ``python -m failsafe_flask.child ARGV`` runs it. Never returns."""
     code = 1
@@ -298,10 +314,10 @@ def become_app(request: dict[str, Any], fds: list[int], ours: Sequence[int]) -> 
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for fd in ours:
             os.close(fd)  # above all the request socket: the supervisor must see our EOF
-        _take_fds(fds, request["env"])
-        os.chdir(request["cwd"])
-        fresh_state(os.environ.get(ENV_PROJECT_ROOT) or request["cwd"])
-        sys.argv = ["", *request["argv"]]  # argv[0] is set by runpy, as -m does
+        _take_fds(fds, request.env)
+        os.chdir(request.cwd)
+        fresh_state(os.environ.get(ENV_PROJECT_ROOT) or request.cwd)
+        sys.argv = ["", *request.argv]  # argv[0] is set by runpy, as -m does
         runpy.run_module("failsafe_flask.child", run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as exc:

@@ -8,25 +8,15 @@ the load finish after all, the ``ready`` event that follows says so.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
 
 from failsafe_flask.child.exceptions import stack_frames
 from failsafe_flask.child.loader import without_loader_frames
-from failsafe_flask.protocol import ENV_LOAD_TIMEOUT, ExceptionInfo, Frame
+from failsafe_flask.protocol import ExceptionInfo, Frame
 
 DEFAULT_LOAD_TIMEOUT = 30.0
-
-
-def load_timeout_from_env() -> float:
-    """The timeout the supervisor passed; the default for a manual run or a bad value."""
-    try:
-        value = float(os.environ.get(ENV_LOAD_TIMEOUT, DEFAULT_LOAD_TIMEOUT))
-    except ValueError:
-        return DEFAULT_LOAD_TIMEOUT
-    return value if value > 0 else DEFAULT_LOAD_TIMEOUT
 
 
 class LoadWatchdog:

@@ -16,10 +16,10 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Optional, cast
+from typing import Any, Optional
 
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import ENV_LOAD_TIMEOUT, EXIT_CHANNEL_LOST, ExceptionInfo, display_url
+from ..protocol import EXIT_CHANNEL_LOST, Event, LoadError, Ready, RequestError, display_url
 from . import listener, summary
 from .events import (
     NOTE,
@@ -33,7 +33,8 @@ from .events import (
     StatusChanged,
     SupervisorEvent,
 )
-from .process import SIGKILL, AppProcess, Launcher, signal_group
+from .launcher import Launcher
+from .process import SIGKILL, AppProcess, signal_group
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
 from .watch import Watcher
 
@@ -245,10 +246,10 @@ class Supervisor:
         self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
-            _for_app_process(self._config),
+            self._config,
             self._sock,
             self._on_line,
-            lambda message: self._on_message(generation, message),
+            lambda event: self._on_message(generation, event),
         )
         self._app = app
         self._set(pid=app.pid)
@@ -294,37 +295,33 @@ class Supervisor:
             self._stderr_tail.append(line)
         self._emit(AppOutput(stream, line))
 
-    def _on_message(self, generation: int, message: dict[str, Any]) -> None:
+    def _on_message(self, generation: int, event: Event) -> None:
         if generation != self._generation:
             return
-        kind = message.get("event")
-        if kind == "ready":
-            self._rules = self._rules.with_named(())
-            self._emit(AppReady(str(message["url"]), list(message.get("files", []))))
-            self._settle(
-                State.RUNNING,
-                url=str(message["url"]),
-                errors=0,
-                message=f"Running on {message['url']}",
-            )
-        elif kind == "load_error":
-            self._on_load_error(message)
-        elif kind == "request_error":
-            self._on_request_error(message)
+        if isinstance(event, Ready):
+            self._on_ready(event)
+        elif isinstance(event, LoadError):
+            self._on_load_error(event)
+        elif isinstance(event, RequestError):
+            self._on_request_error(event)
 
-    def _on_load_error(self, message: dict[str, Any]) -> None:
-        error = cast(ExceptionInfo, message["error"])
-        entry = str(message.get("entry", ""))
+    def _on_ready(self, event: Ready) -> None:
+        self._rules = self._rules.with_named(())
+        self._emit(AppReady(event.url, event.files))
+        self._settle(State.RUNNING, url=event.url, errors=0, message=f"Running on {event.url}")
+
+    def _on_load_error(self, event: LoadError) -> None:
+        error, entry = event.error, event.entry
         self._rules = self._rules.with_named(files_named_by(error) | ({entry} if entry else set()))
-        self._emit(AppLoadError(error, list(message.get("files", [])), entry))
+        self._emit(AppLoadError(error, event.files, entry))
         text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
 
-    def _on_request_error(self, message: dict[str, Any]) -> None:
-        error = cast(ExceptionInfo, message["error"])
+    def _on_request_error(self, event: RequestError) -> None:
+        error = event.error
         self._rules = self._rules.with_named(self._rules.named | files_named_by(error))
-        self._emit(AppRequestError(str(message["method"]), str(message["path"]), error))
+        self._emit(AppRequestError(event.method, event.path, error))
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
@@ -355,12 +352,6 @@ def _rules_for(config: AppConfig) -> WatchRules:
         extra_globs=tuple(config.extra_watch),
         always=frozenset(always),
     )
-
-
-def _for_app_process(config: AppConfig) -> AppConfig:
-    """The config an app process gets: its load timeout travels in its environment."""
-    env = {**config.env, ENV_LOAD_TIMEOUT: f"{config.load_timeout:g}"}
-    return dataclasses.replace(config, env=env)
 
 
 def _signature(path: str) -> Signature:

@@ -1,9 +1,14 @@
-"""How an app process is started: its command line and environment. Pure."""
+"""How an app process is started: one ``LaunchPlan`` per launch, derived from the settings.
+
+Pure but for reading the interpreter's mtime (for the preload key). Spawned or forked,
+an app process gets the same argv, environment and working folder: the plan's.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import protocol
@@ -13,13 +18,45 @@ from ..config import AppConfig
 # extension names them here so the user's app never sees them.
 ENV_BUNDLED = "FAILSAFE_FLASK_BUNDLED"
 
+Key = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything one app process is started from, each derived once."""
+
+    config: AppConfig
+    argv: list[str]  # after ``python -m failsafe_flask.child``: a fork gets only these
+    env: dict[str, str]  # without the fds of one process (a preloader gets it too)
+    cwd: str
+    key: Key  # what a preloader that forks it must have been built from
+
+    def command(self) -> list[str]:
+        return [self.config.python, "-m", "failsafe_flask.child", *self.argv]
+
+    def env_with(self, fds: Mapping[str, int]) -> dict[str, str]:
+        """The environment of one spawned process, told its inherited fds."""
+        return {**self.env, **{name: str(fd) for name, fd in fds.items()}}
+
+
+def plan_launch(config: AppConfig, base: Mapping[str, str], package_parent: str) -> LaunchPlan:
+    env = child_env(config, base, package_parent)
+    return LaunchPlan(
+        config=config,
+        argv=child_args(config),
+        env=env,
+        cwd=str(config.project_root),
+        key=preload_key(config, env),
+    )
+
 
 def child_command(config: AppConfig) -> list[str]:
     return [config.python, "-m", "failsafe_flask.child", *child_args(config)]
 
 
 def child_args(config: AppConfig) -> list[str]:
-    """The app process's arguments after ``-m failsafe_flask.child`` (a fork gets these)."""
+    """The app process's arguments after ``-m failsafe_flask.child``: every setting it
+    needs arrives here, nothing through the environment."""
     command: list[str] = []
     if config.app:
         command += ["--app", config.app]
@@ -27,6 +64,7 @@ def child_args(config: AppConfig) -> list[str]:
     command.append("--debug" if config.debug else "--no-debug")
     if config.env_file:
         command += ["--env-file", config.env_file]
+    command += ["--load-timeout", f"{config.load_timeout:g}"]
     return command
 
 
@@ -38,12 +76,7 @@ def preloader_command(config: AppConfig, packages: Iterable[str]) -> list[str]:
     return [*command, "--", *sorted(packages)]
 
 
-def child_env(
-    config: AppConfig,
-    base: Mapping[str, str],
-    package_parent: str,
-    fds: Mapping[str, int],
-) -> dict[str, str]:
+def child_env(config: AppConfig, base: Mapping[str, str], package_parent: str) -> dict[str, str]:
     """The app's environment: the user's, their extra variables, and our handshake.
 
     ``package_parent`` is the folder holding the ``failsafe_flask`` package; it goes
@@ -64,10 +97,23 @@ def child_env(
         {
             "FLASK_RUN_FROM_CLI": "true",  # a module-level app.run() returns at once
             "WERKZEUG_RUN_MAIN": "true",  # Werkzeug serves on WERKZEUG_SERVER_FD
-            "FLASK_DEBUG": "1" if config.debug else "0",
             "PYTHONUNBUFFERED": "1",
             protocol.ENV_PROJECT_ROOT: str(Path(config.project_root).resolve()),
         }
     )
-    env.update({name: str(fd) for name, fd in fds.items()})
     return env
+
+
+def preload_key(config: AppConfig, env: Mapping[str, str]) -> Key:
+    """What a preloader was built for: when it differs, the preloader is rebuilt."""
+    try:
+        interpreter: object = os.stat(config.python).st_mtime_ns  # an upgrade in place
+    except OSError:
+        interpreter = None
+    return (
+        os.path.realpath(config.python),
+        interpreter,
+        os.path.abspath(config.project_root),
+        tuple(sorted(env.items())),  # config.env, PYTHONPATH, ...
+        config.env_file,
+    )

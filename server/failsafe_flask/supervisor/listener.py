@@ -6,6 +6,7 @@ app process runs waits in the backlog and is accepted by the next one.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -14,6 +15,9 @@ from pathlib import Path
 from typing import Optional
 
 from ..protocol import is_unspecified
+
+# Windows may say WSAEADDRINUSE, a name errno has on Windows only.
+_ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
 
 
 class BindError(Exception):
@@ -51,16 +55,16 @@ def listens_everywhere(sock: socket.socket) -> bool:
 
 
 def _explain(host: str, port: int, exc: OSError) -> str:
-    if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+    if exc.errno in _ADDRESS_IN_USE:
         owner = port_owner(port)
         by = f" by {owner}" if owner else ""
         return (
             f"Port {port} on {host} is already in use{by}. Stop that server or choose "
             "another port (--port, or the failsafeFlask.port setting)."
         )
-    if exc.errno == 13:  # EACCES
+    if exc.errno == errno.EACCES:
         return f"Permission denied to listen on {host}:{port}: ports below 1024 need root."
-    if exc.errno == 99:  # EADDRNOTAVAIL
+    if exc.errno == errno.EADDRNOTAVAIL:
         return f"Cannot listen on {host}:{port}: this machine has no such address."
     return f"Cannot listen on {host}:{port}: {exc.strerror or exc}."
 

@@ -11,24 +11,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import socket
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Optional
+from collections.abc import Callable, Sequence
+from typing import Optional
 
-from ..child.preloader import ENV_REPLY_FD, ENV_REQUEST_FD, FORK_FDS
-from ..config import AppConfig
-from .launch import preloader_command
+from ..protocol import (
+    ENV_REPLY_FD,
+    ENV_REQUEST_FD,
+    FORK_FDS,
+    Exited,
+    Forked,
+    ForkFailed,
+    ForkRequest,
+    Malformed,
+    PreloadReady,
+    decode_reply,
+    encode,
+)
+from .launch import Key, LaunchPlan, preloader_command
+from .lines import read_fd_lines, read_lines
+from .process import Note
 
 PRELOAD_TIMEOUT = 60.0  # importing a big project's packages on a slow machine
 REPLY_TIMEOUT = 10.0  # a fork request answered, a request sent
 CLOSE_GRACE = 2.0  # between closing its socket (it exits on EOF) and SIGKILL
-STALE_ERRORS = ("ImportError", "ModuleNotFoundError")
 
-Key = tuple[object, ...]
-Note = Callable[[str], None]
+# A fork's pid, and the future of its exit status (None: its preloader died first).
+ForkStarted = tuple[int, "asyncio.Future[Optional[int]]"]
 
 
 class PreloadError(Exception):
@@ -37,21 +48,6 @@ class PreloadError(Exception):
 
 def can_preload() -> bool:
     return hasattr(os, "fork") and hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
-
-
-def preload_key(config: AppConfig, env: Mapping[str, str]) -> Key:
-    """What a preloader was built for: when it differs, the preloader is rebuilt."""
-    try:
-        interpreter: object = os.stat(config.python).st_mtime_ns  # an upgrade in place
-    except OSError:
-        interpreter = None
-    return (
-        os.path.realpath(config.python),
-        interpreter,
-        os.path.abspath(config.project_root),
-        tuple(sorted(env.items())),  # config.env, debug (FLASK_DEBUG), PYTHONPATH, ...
-        config.env_file,
-    )
 
 
 def _mtime(path: str) -> Optional[int]:
@@ -64,16 +60,19 @@ def _mtime(path: str) -> Optional[int]:
 class Preloader:
     """One preloader process: its channels, its forks' exits, and what it was built from."""
 
-    def __init__(self, key: Key, proc: asyncio.subprocess.Process, request: socket.socket) -> None:
+    def __init__(
+        self, key: Key, proc: asyncio.subprocess.Process, request: socket.socket, note: Note
+    ) -> None:
         self.key = key
         self.packages: frozenset[str] = frozenset()  # requested or imported: never rebuilt for
         self.left_out: tuple[str, ...] = ()  # requested, not imported: they start threads
         self.on_death: Callable[[Preloader, str], None] = lambda preloader, why: None
         self._proc = proc
         self._request = request
+        self._note = note
         loop = asyncio.get_running_loop()
-        self._ready: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._forked: Optional[asyncio.Future[tuple[int, Any]]] = None
+        self._ready: asyncio.Future[PreloadReady] = loop.create_future()
+        self._forked: Optional[asyncio.Future[ForkStarted]] = None
         self._exits: dict[int, asyncio.Future[Optional[int]]] = {}
         self._lock = asyncio.Lock()
         self._watch: list[tuple[str, Optional[int]]] = []
@@ -88,17 +87,15 @@ class Preloader:
         return self._proc.pid
 
     @classmethod
-    async def start(
-        cls, config: AppConfig, env: Mapping[str, str], key: Key, packages: Sequence[str]
-    ) -> Preloader:
+    async def start(cls, plan: LaunchPlan, packages: Sequence[str], note: Note) -> Preloader:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         reply_r, reply_w = os.pipe()
         fds = {ENV_REQUEST_FD: str(theirs.fileno()), ENV_REPLY_FD: str(reply_w)}
         try:
             proc = await asyncio.create_subprocess_exec(
-                *preloader_command(config, packages),
-                cwd=str(config.project_root),
-                env={**env, **fds},
+                *preloader_command(plan.config, packages),
+                cwd=plan.cwd,
+                env={**plan.env, **fds},
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
@@ -113,16 +110,14 @@ class Preloader:
             theirs.close()
             os.close(reply_w)
         ours.settimeout(REPLY_TIMEOUT)  # a send never blocks the event loop for long
-        preloader = cls(key, proc, ours)
+        preloader = cls(plan.key, proc, ours, note)
         preloader.packages = frozenset(packages)
         preloader._read(reply_r)
         # No longer than a load may take: the app's first start waits for this.
-        await preloader._until_ready(min(PRELOAD_TIMEOUT, config.load_timeout))
+        await preloader._until_ready(min(PRELOAD_TIMEOUT, plan.config.load_timeout))
         return preloader
 
     def _read(self, reply_fd: int) -> None:
-        from .process import read_lines
-
         assert self._proc.stderr is not None
         self._tasks = [
             asyncio.create_task(self._read_replies(reply_fd)),
@@ -130,8 +125,6 @@ class Preloader:
         ]
 
     async def _read_replies(self, reply_fd: int) -> None:
-        from .process import read_fd_lines
-
         try:
             await read_fd_lines(reply_fd, self._on_reply)
             # EOF: it has exited or is about to; its exit code makes a better message.
@@ -149,29 +142,28 @@ class Preloader:
         except BaseException:
             await self.aclose()
             raise
-        self.packages |= frozenset(str(name) for name in ready.get("packages", []))
-        self._watch = [(str(path), mtime) for path, mtime in ready.get("watch", [])]
-        self.left_out = tuple(str(name) for name in ready.get("left_out", []))
+        self.packages |= frozenset(ready.packages)
+        self._watch = ready.watch
+        self.left_out = tuple(ready.left_out)
 
     # -- replies ------------------------------------------------------------------
 
     def _on_reply(self, line: str) -> None:
-        try:
-            message = json.loads(line)
-        except ValueError:
-            return
-        if not isinstance(message, dict):
-            return
-        if "ready" in message and not self._ready.done():
-            self._ready.set_result(dict(message["ready"]))
-        elif "forked" in message:
-            self._on_forked(int(message["forked"]))
-        elif "fork_error" in message and self._forked is not None and not self._forked.done():
-            self._forked.set_exception(PreloadError(f"fork failed: {message['fork_error']}"))
-        elif "exited" in message:
-            exit_future = self._exits.pop(int(message["exited"]), None)
+        reply = decode_reply(line)
+        if isinstance(reply, Malformed):
+            self._note(f" * Ignored a malformed message from the preloader: {reply.describe()}")
+        elif isinstance(reply, PreloadReady):
+            if not self._ready.done():
+                self._ready.set_result(reply)
+        elif isinstance(reply, Forked):
+            self._on_forked(reply.pid)
+        elif isinstance(reply, ForkFailed):
+            if self._forked is not None and not self._forked.done():
+                self._forked.set_exception(PreloadError(f"fork failed: {reply.error}"))
+        elif isinstance(reply, Exited):
+            exit_future = self._exits.pop(reply.pid, None)
             if exit_future is not None and not exit_future.done():
-                exit_future.set_result(int(message["code"]))
+                exit_future.set_result(reply.code)
             self._close_if_idle()
 
     def _on_forked(self, pid: int) -> None:
@@ -204,16 +196,14 @@ class Preloader:
 
     # -- forks --------------------------------------------------------------------
 
-    async def fork(
-        self, argv: list[str], env: Mapping[str, str], cwd: str, fds: Sequence[int]
-    ) -> tuple[int, asyncio.Future[Optional[int]]]:
+    async def fork(self, request: ForkRequest, fds: Sequence[int]) -> ForkStarted:
         """Fork an app process with ``fds`` (``FORK_FDS`` order); its pid and exit future."""
         assert len(fds) == len(FORK_FDS)
         async with self._lock:
             if not self.usable:
                 raise PreloadError("it is gone")
             self._forked = asyncio.get_running_loop().create_future()
-            data = (json.dumps({"argv": argv, "env": dict(env), "cwd": cwd}) + "\n").encode()
+            data = encode(request)
             try:
                 sent = socket.send_fds(self._request, [data], list(fds))
                 self._request.sendall(data[sent:])
@@ -273,146 +263,3 @@ class Preloader:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.kill()
             await self._proc.wait()
-
-
-class PreloadPool:
-    """Which preloader forks the next app: built when missing, rebuilt when stale or when
-    the app imports new packages, given up (until the settings change) when it fails."""
-
-    def __init__(self, note: Note) -> None:
-        self._note = note
-        self._current: Optional[Preloader] = None
-        self._building: Optional[asyncio.Task[Preloader]] = None
-        self._building_key: Optional[Key] = None
-        self._others: set[Preloader] = set()  # retired, until their forks have ended
-        self._packages: tuple[str, ...] = ()  # from the last ready event
-        self._said_left_out: set[str] = set()  # each package left out is told once
-        self._failed_key: Optional[Key] = None
-
-    async def get(self, config: AppConfig, env: Mapping[str, str]) -> Optional[Preloader]:
-        """A preloader ready to fork for ``config``, or None: spawn instead."""
-        key = preload_key(config, env)
-        if key == self._failed_key:
-            return None
-        if self._building is not None and self._building_key != key:
-            self._cancel_build()
-        current = self._current
-        if current is not None and current.stale_reason(key) is None:
-            return current
-        self._retire_current()
-        task = self._building or self._build(config, env, key)
-        try:
-            await asyncio.shield(task)
-        except (PreloadError, OSError) as exc:
-            self.fail(key, _reason(exc))
-            return None
-        except asyncio.CancelledError:
-            if task.cancelled():  # replaced by a build for newer settings: spawn this once
-                return None
-            raise
-        self._adopt(task)
-        return self._current
-
-    def learn(
-        self, config: AppConfig, env: Mapping[str, str], message: Mapping[str, Any], forked: bool
-    ) -> None:
-        """What an app process reported: new packages to preload, or a stale preloader."""
-        key = preload_key(config, env)
-        kind = message.get("event")
-        if kind == "ready":
-            self._packages = tuple(str(name) for name in message.get("packages", []))
-            have = self._current.packages if self._current is not None else frozenset()
-            if set(self._packages) - have and self._building is None and key != self._failed_key:
-                self._build(config, env, key)  # ahead of the next restart
-        elif kind == "load_error" and forked and _error_type(message) in STALE_ERRORS:
-            # Installed since the preloader imported its packages? A fresh one will know.
-            self._retire_current()
-            if self._building is None and key != self._failed_key:
-                self._build(config, env, key)
-
-    def fail(self, key: Key, reason: str) -> None:
-        """Spawn from now on, until the settings change; said once."""
-        if key == self._failed_key:
-            return
-        self._failed_key = key
-        self._retire_current()
-        self._note(
-            f" * The preloader failed ({reason}); app processes start in a new interpreter"
-            " until the settings change."
-        )
-
-    async def close(self) -> None:
-        self._cancel_build()
-        self._retire_current()
-        others, self._others = self._others, set()
-        await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)
-
-    def _build(
-        self, config: AppConfig, env: Mapping[str, str], key: Key
-    ) -> asyncio.Task[Preloader]:
-        task = asyncio.create_task(Preloader.start(config, env, key, self._packages))
-        self._building, self._building_key = task, key
-        task.add_done_callback(self._built)
-        return task
-
-    def _built(self, task: asyncio.Task[Preloader]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            if task is self._building:
-                self._building = None
-                self.fail(self._building_key or (), _reason(error))
-            return
-        preloader = task.result()
-        if task is not self._building:
-            self._others.add(preloader)
-            preloader.retire()
-            return
-        self._adopt(task)
-
-    def _adopt(self, task: asyncio.Task[Preloader]) -> None:
-        if task is not self._building:
-            return
-        self._building = None
-        self._retire_current()
-        self._current = task.result()
-        self._current.on_death = self._on_death
-        self._tell_left_out(self._current.left_out)
-
-    def _tell_left_out(self, names: Sequence[str]) -> None:
-        for name in names:
-            if name not in self._said_left_out:
-                self._said_left_out.add(name)
-                self._note(
-                    f" * Preloading leaves {name} out: importing it starts a thread, which a"
-                    " fork does not copy (a lock it holds would stay held). Each app process"
-                    " imports it itself."
-                )
-
-    def _on_death(self, preloader: Preloader, reason: str) -> None:
-        if preloader is self._current:
-            self.fail(preloader.key, reason)
-
-    def _retire_current(self) -> None:
-        current, self._current = self._current, None
-        if current is not None:
-            current.on_death = lambda preloader, why: None
-            current.retire()
-            self._others = {p for p in self._others if not p.closed} | {current}
-
-    def _cancel_build(self) -> None:
-        task, self._building = self._building, None
-        if task is not None:
-            task.cancel()
-
-
-def _error_type(message: Mapping[str, Any]) -> str:
-    error = message.get("error")
-    return str(error.get("type", "")) if isinstance(error, dict) else ""
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return f"cannot run it: {exc.strerror or exc}"
-    return str(exc) or type(exc).__name__

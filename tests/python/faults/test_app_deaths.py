@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from failsafe_flask.supervisor.events import AppExited, State
+from failsafe_flask.supervisor.events import AppExited, AppOutput, State
 from integration.supervisor_harness import Harness, aget
 from system import app_processes, group_members, is_alive, until
 
@@ -148,3 +148,22 @@ async def test_threads_and_subprocesses_of_the_app_end_with_it(
     await app.supervisor.stop()
     await until(lambda: not group_members(new), "the whole group is gone after stop", 1.0)
     assert app_processes() == []
+
+
+async def test_the_kill_after_the_grace_period_is_said_and_only_then(
+    start_app: Callable[..., Any],
+) -> None:
+    app: Harness = await start_app({"app.py": APP}, stop_grace=0.5)
+    await app.ready()
+    polite = app.supervisor.status.pid
+    assert polite is not None
+    mark = await app.save({"app.py": STUBBORN})
+    await app.ready(mark)
+    await until(lambda: not is_alive(polite), "the polite app ends on SIGTERM")
+    stubborn = app.supervisor.status.pid
+    mark = await app.save({"app.py": STUBBORN.replace("version 1", "version 2")})
+    said = f" * The app process {stubborn} did not stop within 0.5 s of SIGTERM; killing it."
+    await app.wait(lambda e: isinstance(e, AppOutput) and e.line == said, mark)
+    await until(lambda: not is_alive(stubborn), "the stubborn app is killed")
+    kills = [e for e in app.events if isinstance(e, AppOutput) and "killing it" in e.line]
+    assert len(kills) == 1  # the polite one was not killed, so not said

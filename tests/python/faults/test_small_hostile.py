@@ -16,7 +16,7 @@ from pygls.exceptions import JsonRpcException
 
 from failsafe_flask.supervisor import summary
 from failsafe_flask.supervisor.events import AppExited, AppOutput, AppReady
-from failsafe_flask.supervisor.process import LINE_LIMIT
+from failsafe_flask.supervisor.lines import LINE_LIMIT
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, free_port, write
 from lsp.conftest import Session, SessionFactory

@@ -17,12 +17,20 @@ DEADLINE = 30.0
 
 
 class Terminal:
-    def __init__(self, root: Path, *args: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *args: str,
+        python: str = sys.executable,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``python`` runs failsafe-flask (not the app: that is ``--python``)."""
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "failsafe_flask", "run", *args],
+            [python, "-m", "failsafe_flask", "run", *args],
             cwd=root,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -6,17 +6,18 @@ import os
 from pathlib import Path
 
 from failsafe_flask.config import AppConfig
-from failsafe_flask.supervisor.launch import ENV_BUNDLED, child_command, child_env
+from failsafe_flask.supervisor.launch import ENV_BUNDLED, child_command, plan_launch
 
 
 def test_command_carries_the_options() -> None:
     config = AppConfig(Path("/p"), app="hello:create_app('dev')", port=5001, python="/py")
     assert child_command(config) == [
         "/py", "-m", "failsafe_flask.child", "--app", "hello:create_app('dev')",
-        "--host", "127.0.0.1", "--port", "5001", "--debug",
+        "--host", "127.0.0.1", "--port", "5001", "--debug", "--load-timeout", "30",
     ]  # fmt: skip
     no_debug = AppConfig(Path("/p"), debug=False, env_file=".env.dev", python="/py")
-    assert child_command(no_debug)[-3:] == ["--no-debug", "--env-file", ".env.dev"]
+    assert child_command(no_debug)[-5:-2] == ["--no-debug", "--env-file", ".env.dev"]
+    assert child_command(AppConfig(Path("/p"), load_timeout=2.5))[-2:] == ["--load-timeout", "2.5"]
 
 
 def test_env_hides_bundled_libraries_and_puts_the_package_first() -> None:
@@ -26,12 +27,14 @@ def test_env_hides_bundled_libraries_and_puts_the_package_first() -> None:
         "HOME": "/home/u",
     }
     config = AppConfig(Path("/p"), env={"SECRET": "s"})
-    env = child_env(config, base, "/ext/bundled/server", {"FAILSAFE_FLASK_EVENT_FD": 7})
+    plan = plan_launch(config, base, "/ext/bundled/server")
+    env = plan.env_with({"FAILSAFE_FLASK_EVENT_FD": 7})
     assert env["PYTHONPATH"] == os.pathsep.join(["/ext/bundled/server", "/mine"])
     assert ENV_BUNDLED not in env
     assert env["SECRET"] == "s"
     assert env["FAILSAFE_FLASK_EVENT_FD"] == "7"
     assert env["FLASK_RUN_FROM_CLI"] == "true"
     assert env["WERKZEUG_RUN_MAIN"] == "true"
-    assert env["FLASK_DEBUG"] == "1"
+    assert "FLASK_DEBUG" not in env  # debug reaches the app process by its argv only
+    assert plan.command() == child_command(config)
     assert base["PYTHONPATH"].startswith("/ext")  # the caller's mapping is untouched

@@ -11,8 +11,12 @@ import flask
 
 from failsafe_flask.child.preloader import forget_project_modules, watch_list
 from failsafe_flask.config import AppConfig
-from failsafe_flask.supervisor.launch import child_args, child_command, preloader_command
-from failsafe_flask.supervisor.preload import preload_key
+from failsafe_flask.supervisor.launch import (
+    child_args,
+    child_command,
+    preload_key,
+    preloader_command,
+)
 
 
 def test_fork_args_are_the_spawn_command_without_the_interpreter() -> None:

@@ -1,0 +1,66 @@
+"""Start app processes: forked by a preloader when possible, spawned otherwise.
+
+The one place that decides how: each launch is planned once (``launch.plan_launch``),
+then either forked (``fork``) from a preloader the pool keeps (``pool``) or spawned
+(``spawn``); the result looks the same either way (``process.AppProcess``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from ..config import AppConfig
+from ..protocol import Event
+from .fork import fork
+from .launch import LaunchPlan, plan_launch
+from .package import PackageFolder
+from .pool import PreloadPool
+from .preload import PreloadError, can_preload
+from .process import AppProcess, Hooks, Note, OnEvent, OnLine
+from .spawn import spawn
+
+
+class Launcher:
+    """``note`` gets one line for the user when something about launching goes wrong
+    (the preloader fails and spawning takes over, an app needs SIGKILL, a bad message)."""
+
+    def __init__(self, note: Note) -> None:
+        self._note = note
+        self._pool = PreloadPool(note) if can_preload() else None
+        self._package = PackageFolder()
+
+    async def launch(
+        self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_event: OnEvent
+    ) -> AppProcess:
+        plan = plan_launch(config, os.environ, self._package.parent())
+        hooks = Hooks(on_line, on_event, self._note)
+        pool = self._pool
+        if pool is None or not config.preload:
+            if pool is not None:
+                await pool.close()
+            return await spawn(plan, sock, hooks)
+        preloader = await pool.get(plan)
+        if preloader is not None:
+            try:
+                return await fork(preloader, plan, sock, self._learning(plan, hooks, True))
+            except PreloadError as exc:
+                pool.fail(plan.key, str(exc))
+        return await spawn(plan, sock, self._learning(plan, hooks, False))
+
+    def _learning(self, plan: LaunchPlan, hooks: Hooks, forked: bool) -> Hooks:
+        """``hooks`` whose events the pool learns from too."""
+        pool = self._pool
+        assert pool is not None
+
+        def on_event(event: Event) -> None:
+            hooks.on_event(event)
+            pool.learn(plan, event, forked)
+
+        return hooks.with_event(on_event)
+
+    async def close(self) -> None:
+        """After the last app process has stopped: the preloaders go, and our folder."""
+        if self._pool is not None:
+            await self._pool.close()
+        self._package.remove()

@@ -1,0 +1,147 @@
+"""Which preloader forks the next app process, and when to build another."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Optional
+
+from ..protocol import Event, LoadError, Ready
+from .launch import Key, LaunchPlan
+from .preload import Preloader, PreloadError
+from .process import Note
+
+STALE_ERRORS = ("ImportError", "ModuleNotFoundError")
+
+
+class PreloadPool:
+    """Which preloader forks the next app: built when missing, rebuilt when stale or when
+    the app imports new packages, given up (until the settings change) when it fails."""
+
+    def __init__(self, note: Note) -> None:
+        self._note = note
+        self._current: Optional[Preloader] = None
+        self._building: Optional[asyncio.Task[Preloader]] = None
+        self._building_key: Optional[Key] = None
+        self._others: set[Preloader] = set()  # retired, until their forks have ended
+        self._packages: tuple[str, ...] = ()  # from the last ready event
+        self._said_left_out: set[str] = set()  # each package left out is told once
+        self._failed_key: Optional[Key] = None
+
+    async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
+        """A preloader ready to fork ``plan``, or None: spawn instead."""
+        key = plan.key
+        if key == self._failed_key:
+            return None
+        if self._building is not None and self._building_key != key:
+            self._cancel_build()
+        current = self._current
+        if current is not None and current.stale_reason(key) is None:
+            return current
+        self._retire_current()
+        task = self._building or self._build(plan)
+        try:
+            await asyncio.shield(task)
+        except (PreloadError, OSError) as exc:
+            self.fail(key, _reason(exc))
+            return None
+        except asyncio.CancelledError:
+            if task.cancelled():  # replaced by a build for newer settings: spawn this once
+                return None
+            raise
+        self._adopt(task)
+        return self._current
+
+    def learn(self, plan: LaunchPlan, event: Event, forked: bool) -> None:
+        """What an app process reported: new packages to preload, or a stale preloader."""
+        can_build = self._building is None and plan.key != self._failed_key
+        if isinstance(event, Ready):
+            self._packages = tuple(event.packages)
+            have = self._current.packages if self._current is not None else frozenset()
+            if set(self._packages) - have and can_build:
+                self._build(plan)  # ahead of the next restart
+        elif isinstance(event, LoadError) and forked and event.error["type"] in STALE_ERRORS:
+            # Installed since the preloader imported its packages? A fresh one will know.
+            self._retire_current()
+            if can_build:
+                self._build(plan)
+
+    def fail(self, key: Key, reason: str) -> None:
+        """Spawn from now on, until the settings change; said once."""
+        if key == self._failed_key:
+            return
+        self._failed_key = key
+        self._retire_current()
+        self._note(
+            f" * The preloader failed ({reason}); app processes start in a new interpreter"
+            " until the settings change."
+        )
+
+    async def close(self) -> None:
+        self._cancel_build()
+        self._retire_current()
+        others, self._others = self._others, set()
+        await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)
+
+    def _build(self, plan: LaunchPlan) -> asyncio.Task[Preloader]:
+        task = asyncio.create_task(Preloader.start(plan, self._packages, self._note))
+        self._building, self._building_key = task, plan.key
+        task.add_done_callback(self._built)
+        return task
+
+    def _built(self, task: asyncio.Task[Preloader]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            if task is self._building:
+                self._building = None
+                self.fail(self._building_key or (), _reason(error))
+            return
+        preloader = task.result()
+        if task is not self._building:
+            self._others.add(preloader)
+            preloader.retire()
+            return
+        self._adopt(task)
+
+    def _adopt(self, task: asyncio.Task[Preloader]) -> None:
+        if task is not self._building:
+            return
+        self._building = None
+        self._retire_current()
+        self._current = task.result()
+        self._current.on_death = self._on_death
+        self._tell_left_out(self._current.left_out)
+
+    def _tell_left_out(self, names: Sequence[str]) -> None:
+        for name in names:
+            if name not in self._said_left_out:
+                self._said_left_out.add(name)
+                self._note(
+                    f" * Preloading leaves {name} out: importing it starts a thread, which a"
+                    " fork does not copy (a lock it holds would stay held). Each app process"
+                    " imports it itself."
+                )
+
+    def _on_death(self, preloader: Preloader, reason: str) -> None:
+        if preloader is self._current:
+            self.fail(preloader.key, reason)
+
+    def _retire_current(self) -> None:
+        current, self._current = self._current, None
+        if current is not None:
+            current.on_death = lambda preloader, why: None
+            current.retire()
+            self._others = {p for p in self._others if not p.closed} | {current}
+
+    def _cancel_build(self) -> None:
+        task, self._building = self._building, None
+        if task is not None:
+            task.cancel()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot run it: {exc.strerror or exc}"
+    return str(exc) or type(exc).__name__
