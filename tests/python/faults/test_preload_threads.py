@@ -37,9 +37,10 @@ LOCKPKG = """
         _lock.release()
         return "lock ok"
 """
-# A worker thread started at import drains a queue: after a fork, nobody drains it.
+# A worker thread started at import drains a queue: after a fork, nobody drains it. It is
+# started as C code starts one, unseen by ``threading``: only /proc/self/task counts it.
 QUEUEPKG = """
-    import queue, threading
+    import _thread, queue
 
     _jobs = queue.Queue()
 
@@ -48,7 +49,7 @@ QUEUEPKG = """
             value, answer = _jobs.get()
             answer.put(value * 2)
 
-    threading.Thread(target=_drain, name="queuepkg-worker", daemon=True).start()
+    _thread.start_new_thread(_drain, ())
 
     def double(value):
         answer = queue.Queue()
