@@ -109,3 +109,29 @@ async def test_packages_with_import_time_threads_are_left_out_and_the_app_serves
         notes = _notes(app, name)
         assert len(notes) == 1 and "starts a thread" in notes[0], notes
     assert not [e for e in app.events if isinstance(e, AppOutput) and "failed" in e.line]
+
+
+async def test_threads_no_package_can_be_blamed_for_make_it_spawn_and_say_why(
+    start_app: Callable[..., Any], tmp_path: Path
+) -> None:
+    # sitecustomize runs before any import the preloader could leave out.
+    site = {
+        f"{SITE}/sitecustomize.py": (
+            "import threading, time\n"
+            "threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n"
+        )
+    }
+    simple = "from flask import Flask\napp = Flask(__name__)\napp.route('/')(lambda: 'served')\n"
+    app: Harness = await start_app(
+        {"app.py": simple, **site}, env={"PYTHONPATH": str(tmp_path / SITE)}
+    )
+    note = await app.wait(lambda e: isinstance(e, AppOutput) and "preloader failed" in e.line)
+    assert isinstance(note, AppOutput) and "threads before importing anything" in note.line
+    await app.ready()
+    assert (await aget(app.url)).body == "served"
+    pid = app.supervisor.status.pid
+    assert pid is not None and _parent(pid) == os.getpid()  # spawned, not forked
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
