@@ -28,6 +28,7 @@ import linecache
 import os
 import random
 import runpy
+import select
 import selectors
 import signal
 import socket
@@ -71,6 +72,7 @@ ALWAYS = (
     "failsafe_flask.child.graceful",
 )
 MAX_REQUEST = 16 * 1024 * 1024
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -84,6 +86,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     reply = int(os.environ.pop(ENV_REPLY_FD))
     for fd in (request.fileno(), reply):
         os.set_inheritable(fd, False)
+    _die_with_supervisor(request)
     _refuse_threads("before importing anything")
     root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
     names = [name for name in [*ALWAYS, *args.packages] if name not in args.leave_out]
@@ -100,6 +103,23 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     )
     _reply(reply, ready)
     _Loop(request, reply).run()
+
+
+def _die_with_supervisor(request: socket.socket) -> None:
+    """An import may block for good (a package that waits on the network), and only the
+    select loop notices the supervisor's EOF: where the kernel can, it kills this process
+    when its parent dies instead (Linux's PR_SET_PDEATHSIG: kept across the exec that
+    leaves a package out, not given to the forks, which have their own lifelines)."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        return  # not Linux: the select loop's EOF is the way
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Set too late if the supervisor died already: its end of the socket says so.
+    if select.select([request], [], [], 0)[0] and not request.recv(1, socket.MSG_PEEK):
+        os._exit(0)
 
 
 def preload(

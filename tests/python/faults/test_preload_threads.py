@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,9 @@ from typing import Any
 import pytest
 
 from failsafe_flask.supervisor.events import AppOutput
-from integration.supervisor_harness import Harness, aget
+from integration.cli_harness import Terminal
+from integration.supervisor_harness import Harness, aget, free_port, write
+from system import is_alive, wait_until
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
 
@@ -135,3 +139,47 @@ async def test_threads_no_package_can_be_blamed_for_make_it_spawn_and_say_why(
 
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+# Imports at once in an app process, but never returns in a preloader: the import a
+# preloader would be stuck in when its supervisor dies.
+BLOCKPKG = """
+    import os, sys, time
+
+    if sys.argv[0].endswith("preloader.py"):
+        open(os.path.join(os.path.dirname(__file__), "stuck"), "w").close()
+        time.sleep(3600)
+"""
+
+
+def _preloaders_importing(name: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"failsafe_flask.child.preloader" in command and name.encode() in command:
+            found.append(int(pid))
+    return found
+
+
+def test_a_preloader_stuck_in_an_import_dies_with_its_supervisor(tmp_path: Path) -> None:
+    files = {
+        "app.py": "import blockpkg\n" + textwrap.dedent(APP).replace("lockpkg, queuepkg", "json"),
+        f"{SITE}/blockpkg/__init__.py": textwrap.dedent(BLOCKPKG),
+    }
+    write(tmp_path, {**files, "templates/index.html": "ok"})
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / SITE)}
+    term = Terminal(tmp_path, "--port", str(free_port()), env=env)
+    try:
+        term.expect("Running: serving on")
+        # The app named blockpkg: a preloader that imports it is being built, and hangs.
+        marker = tmp_path / SITE / "blockpkg" / "stuck"
+        wait_until(marker.exists, "a preloader stuck importing blockpkg")
+        [stuck] = _preloaders_importing("blockpkg")
+        os.kill(term.proc.pid, signal.SIGKILL)  # no clean-up of any kind
+        term.proc.wait(30)
+        wait_until(lambda: not is_alive(stuck), "the stuck preloader gone with its supervisor")
+    finally:
+        term.kill_group()
