@@ -17,6 +17,7 @@ from background import Background
 POLL = 0.003
 ERROR_HEADER = "X-Failsafe-Flask"
 ERROR_VALUE = "load-error"
+DOWN_VALUE = "app-down"  # the supervisor's own 503 page while no app process answers
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Reply:
     status: int  # 0: no HTTP answer (refused, reset, timed out)
     body: str = ""
     error_page: bool = False  # our load-error page
+    down_page: bool = False  # our "the app is not running" page
+    timed_out: bool = False  # no answer within the timeout: a request left hanging
 
 
 def get(port: int, timeout: float = 5.0) -> Reply:
@@ -32,8 +35,10 @@ def get(port: int, timeout: float = 5.0) -> Reply:
         conn.request("GET", "/")
         response = conn.getresponse()
         body = response.read().decode("utf-8", "replace")
-        page = response.getheader(ERROR_HEADER) == ERROR_VALUE
-        return Reply(response.status, body, page)
+        marker = response.getheader(ERROR_HEADER)
+        return Reply(response.status, body, marker == ERROR_VALUE, marker == DOWN_VALUE)
+    except TimeoutError:
+        return Reply(0, timed_out=True)
     except (OSError, http.client.HTTPException):
         return Reply(0)
     finally:
@@ -68,19 +73,24 @@ def answers(port: int) -> bool:
 class RequestStream(Background):
     """A thread issuing GETs in a loop; counts the ones refused or failed."""
 
-    def __init__(self, port: int, interval: float = 0.005) -> None:
+    def __init__(self, port: int, interval: float = 0.005, timeout: float = 10.0) -> None:
         self.total = 0
         self.failed = 0
+        self.unanswered = 0  # no answer at all within ``timeout``
+        self.answered_down = 0  # our 503 page while the app was down
         self.slowest = 0.0  # seconds: a request held in the backlog during a restart
         self._port = port
         self._interval = interval
+        self._timeout = timeout
         super().__init__()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             start = time.monotonic()
-            reply = get(self._port, timeout=10.0)
+            reply = get(self._port, timeout=self._timeout)
             self.slowest = max(self.slowest, time.monotonic() - start)
             self.total += 1
             self.failed += reply.status != 200
+            self.unanswered += reply.timed_out
+            self.answered_down += reply.down_page
             self._stop.wait(self._interval)

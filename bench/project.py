@@ -120,6 +120,9 @@ _TEMPLATE = """<!doctype html>
 """
 
 _BROKEN_MODELS = _MODELS.replace("def find(sku: str)", "def find(sku: str")
+# The process dies at import (a C extension's abort, a library calling os._exit): code 3,
+# which Werkzeug's reloader takes for "restart me", as the issue that asked for it did.
+_CRASHING_MODELS = "import os\n\nos._exit(3)\n" + _MODELS
 
 
 class Project:
@@ -164,6 +167,9 @@ class Project:
 
     def break_models(self) -> None:
         _write(self.models, _BROKEN_MODELS)
+
+    def crash_models(self) -> None:
+        _write(self.models, _CRASHING_MODELS)
 
     def fix_models(self, marker: str) -> None:
         """The fix, saved together with a new marker so the fixed app is recognisable."""

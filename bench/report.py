@@ -63,6 +63,16 @@ def _requests_note(runs: list[dict[str, Any]]) -> str:
     return f"{failed}/{total} requests in all; restarts done per run: {min(done)}-{max(done)}"
 
 
+def _crash_note(runs: list[dict[str, Any]]) -> str:
+    total = sum(run.get("crash_requests_total", 0) for run in runs)
+    failed = sum(run.get("crash_requests_failed", 0) for run in runs)
+    done = [run.get("crash_cycles_done", 0) for run in runs]
+    return (
+        f"of {total} requests in all; refused or reset: {failed}; "
+        f"cycles done per run: {min(done)}-{max(done)}"
+    )
+
+
 METRICS = (
     Metric("cold start -> first 200", "ms", _key("cold_start_s", 1e3), _missed("cold_start_s")),
     Metric(
@@ -93,6 +103,17 @@ METRICS = (
         "requests failed during the N restarts", "count", _key("requests_failed"), _requests_note
     ),
     Metric("slowest request during the N restarts", "ms", _key("slowest_request_s", 1e3)),
+    Metric(
+        "crash at import saved -> error page served",
+        "ms",
+        lambda run: [t * 1e3 for t in run.get("crash_to_page_s", [])],
+    ),
+    Metric(
+        "requests unanswered for 5 s during the crash -> fix cycles",
+        "count",
+        _key("crash_requests_unanswered"),
+        _crash_note,
+    ),
     Metric("cold start with 10,000 extra .py files", "ms", _key("cold_start_10k_s", 1e3)),
     Metric("idle CPU with 10,000 extra .py files", "% of a core", _key("idle_cpu_pct")),
     Metric("peak RSS of the process tree", "MiB", _key("peak_rss_mib")),

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke check: 2 runs, 1,000 extra files, 5 restarts, 2 s idle",
+        help="smoke check: 2 runs, 1,000 extra files, 5 restarts, 3 crashes, 2 s idle",
     )
     parser.add_argument("--runs", type=int, help="runs per peer (default 5, --quick 2)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw numbers here")
@@ -60,7 +60,7 @@ def _warm_up(root: Path) -> None:
 
 def _options(args: argparse.Namespace) -> Options:
     if args.quick:
-        return Options(restarts=5, idle_seconds=2.0, extra_files=1_000)
+        return Options(restarts=5, idle_seconds=2.0, extra_files=1_000, crash_cycles=3)
     return Options()
 
 

@@ -23,11 +23,13 @@ PAUSE = 0.2  # between a served save and the next one: a human pace, and the sta
 # reloader of a freshly restarted Werkzeug process records mtimes in its first pass
 SETTLE_AFTER_ERROR = 1.0  # a peer that is going to die on a SyntaxError has done so
 SETTLE_BEFORE_IDLE = 1.0  # startup scans are over
+UNANSWERED = 5.0  # a request with no answer in this long counts as left hanging
 
 
 @dataclass(frozen=True)
 class Options:
     restarts: int = 20
+    crash_cycles: int = 5
     idle_seconds: float = 5.0
     extra_files: int = 10_000
 
@@ -89,6 +91,7 @@ class Run:
         self._syntax_error()
         if self._fix():
             self._restarts_under_load()
+            self._crash_cycles()
 
     def _syntax_error(self) -> None:
         r = self.result
@@ -141,6 +144,31 @@ class Run:
         r["requests_total"] = stream.total
         r["requests_failed"] = stream.failed
         r["slowest_request_s"] = stream.slowest
+
+    def _crash_cycles(self) -> None:
+        """The app process dies at import, then a fix; requests flow all along."""
+        r = self.result
+        down: list[float] = []
+        with probe.RequestStream(self.port, interval=0.02, timeout=UNANSWERED) as stream:
+            for i in range(self.opts.crash_cycles):
+                self.project.crash_models()
+                seen = probe.wait_for(self._crash_seen, self.port, DEADLINE, give_up=self._dead)
+                if seen is not None:
+                    down.append(seen)
+                self.project.fix_models(f"{self.tag}-crash{i}")
+                if self._dead() or self._served_after(f"{self.tag}-crash{i}") is None:
+                    break  # it did not come back by itself: the cycle cannot go on
+        r["crash_cycles_done"] = len(down)
+        r["crash_to_page_s"] = down
+        r["crash_requests_total"] = stream.total
+        r["crash_requests_unanswered"] = stream.unanswered
+        r["crash_requests_failed"] = stream.failed - stream.answered_down
+
+    def _crash_seen(self, reply: probe.Reply) -> bool:
+        """Ours must serve its 503 page; for a peer, anything but the old page counts."""
+        if self.peer.key.startswith("ours"):
+            return reply.status == 503 and reply.down_page
+        return reply.status != 200 or self._dead()
 
     def _idle_phase(self) -> None:
         r = self.result

@@ -7,28 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The language server's pure-Python dependencies, shipped inside the .vsix so users only
-# need Flask. Exact pins; each must support Python 3.9 (cattrs 26.x needs 3.10, hence
-# 25.3.0). watchfiles is compiled: not bundled, the server uses the editor's file events.
-LIBS=(
-  pygls==2.1.1
-  lsprotocol==2025.0.0
-  cattrs==25.3.0
-  attrs==26.1.0
-  typing_extensions==4.16.0
-  exceptiongroup==1.3.2
-)
+# need Flask: pinned with their hashes in one file.
+REQUIREMENTS=extension/bundled-requirements.txt
 
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] && python=.venv/bin/python
 
 bundle_libs() {
-  echo "== bundled/: ${LIBS[*]} + server/failsafe_flask"
+  echo "== bundled/: $REQUIREMENTS + server/failsafe_flask"
   rm -rf bundled
   # --python-version 3.9 with --only-binary makes pip refuse anything that is not a
   # universal wheel installable on the oldest Python we support.
   "$python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-compile --no-deps \
-    --only-binary=:all: --implementation py --python-version 3.9 \
-    --target bundled/libs "${LIBS[@]}"
+    --only-binary=:all: --implementation py --python-version 3.9 --require-hashes \
+    --target bundled/libs -r "$REQUIREMENTS"
   rm -rf bundled/libs/bin
   mkdir -p bundled/server
   cp -R server/failsafe_flask bundled/server/failsafe_flask
@@ -72,6 +64,8 @@ import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 required = [
     "extension/package.json",
+    "extension/changelog.md",
+    "extension/extension/media/icon.png",
     "extension/out/extension.js",
     "extension/bundled/server/failsafe_flask/__init__.py",
     "extension/bundled/server/failsafe_flask/__main__.py",

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup-python.sh
 echo "== ruff"; .venv/bin/ruff check server tests/python bench
 echo "== mypy"; .venv/bin/mypy
+echo "== python package (build, twine check --strict)"; scripts/check-python-package.sh
 echo "== pytest"; .venv/bin/pytest tests/python "$@"
 echo "== extension"; scripts/build-extension.sh
 if [ "${SKIP_E2E:-}" != "1" ]; then

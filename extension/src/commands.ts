@@ -3,7 +3,10 @@
 import * as vscode from 'vscode';
 import type { FlaskServer } from './client';
 import { SECTION, readSettings } from './config';
+import { parseNoApp } from './appChoice';
 import { errorText } from './interpreter';
+import { chooseApp } from './pickApp';
+import { platformProblem } from './platform';
 import { browsableUrl } from './status';
 import type { StatusBar } from './statusBar';
 
@@ -32,7 +35,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       'failsafeFlask.restart',
       guarded('Restart', async () => {
         const folder = await trustedFolder(deps);
-        if (folder) await server.restart(folder);
+        if (folder) await orChooseApp(deps, folder, () => server.restart(folder));
       }),
     ),
     vscode.commands.registerCommand('failsafeFlask.stop', guarded('Stop', () => server.stop())),
@@ -43,11 +46,30 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 async function startCommand(deps: CommandDeps): Promise<void> {
   const folder = await trustedFolder(deps);
-  if (folder) await deps.server.start(folder);
+  if (folder) await orChooseApp(deps, folder, () => deps.server.start(folder));
+}
+
+/** Runs a start; refused for want of an app, offers the candidates and starts the one chosen. */
+async function orChooseApp(deps: CommandDeps, folder: vscode.WorkspaceFolder, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    const noApp = parseNoApp(err);
+    if (!noApp) throw err;
+    const app = await chooseApp(folder, noApp, deps.log);
+    // The server reads the settings afresh at each start: the saved app is used.
+    if (app) await deps.server.start(folder);
+  }
 }
 
 /** The folder to run, once the workspace is trusted; explains and returns undefined otherwise. */
 async function trustedFolder(deps: CommandDeps): Promise<vscode.WorkspaceFolder | undefined> {
+  // The extension runs where the files are (a WSL or SSH remote is Linux): its platform counts.
+  const unsupported = platformProblem(process.platform);
+  if (unsupported) {
+    void vscode.window.showErrorMessage(unsupported);
+    return undefined;
+  }
   const folder = currentFolder();
   if (!folder) {
     void vscode.window.showErrorMessage('Failsafe Flask: open the folder of a Flask app first.');

@@ -1,6 +1,7 @@
 // The `failsafeFlask.*` settings, and how they become the server's options and command
 // line. Pure: the caller passes a getter over the VS Code configuration.
 import * as path from 'node:path';
+import { contributes } from '../../package.json';
 
 export const SECTION = 'failsafeFlask';
 
@@ -21,21 +22,31 @@ export interface Settings {
   browser: Browser;
 }
 
-/** Must agree with the defaults in package.json's `contributes.configuration`. */
-export const DEFAULTS: Readonly<Settings> = {
-  app: '',
-  host: '127.0.0.1',
-  port: 5000,
-  env: {},
-  envFile: '', // the server then loads .env when the project has one, as flask run does
-  extraWatch: [],
-  excludes: [],
-  debug: true,
-  preload: true,
-  loadTimeout: 30,
-  interpreter: '',
-  browser: 'external',
-};
+/**
+ * package.json's `contributes.configuration` defaults, the one place they are written.
+ * VS Code's `getConfiguration().get` already returns them for a setting the user left
+ * unset; they are read here only as the fallback for a value of the wrong type.
+ */
+export const DEFAULTS: Readonly<Settings> = declaredDefaults();
+
+// Typed by tsc from the manifest itself: a default of the wrong type does not compile.
+function declaredDefaults(): Settings {
+  const declared = contributes.configuration.properties;
+  return {
+    app: declared['failsafeFlask.app'].default,
+    host: declared['failsafeFlask.host'].default,
+    port: declared['failsafeFlask.port'].default,
+    env: declared['failsafeFlask.env'].default,
+    envFile: declared['failsafeFlask.envFile'].default,
+    extraWatch: declared['failsafeFlask.extraWatch'].default,
+    excludes: declared['failsafeFlask.excludes'].default,
+    debug: declared['failsafeFlask.debug'].default,
+    preload: declared['failsafeFlask.preload'].default,
+    loadTimeout: declared['failsafeFlask.loadTimeout'].default,
+    interpreter: declared['failsafeFlask.interpreter'].default,
+    browser: declared['failsafeFlask.browser'].default as Browser, // one of its declared enum
+  };
+}
 
 /**
  * `initializationOptions`, and the answer to `workspace/configuration` for our section:
@@ -68,7 +79,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
-    browser: browser === 'simpleBrowser' ? 'simpleBrowser' : 'external',
+    browser: isBrowser(browser) ? browser : DEFAULTS.browser,
   };
 }
 
@@ -142,6 +153,10 @@ export function expandInterpreter(value: string, folder: string | undefined, hom
   const hasSeparator = v.includes('/') || v.includes('\\');
   if (folder && hasSeparator && !path.isAbsolute(v)) v = path.join(folder, v);
   return v;
+}
+
+function isBrowser(v: unknown): v is Browser {
+  return v === 'external' || v === 'simpleBrowser';
 }
 
 function isPort(v: unknown): v is number {

@@ -13,6 +13,8 @@ export interface Status {
   lastRestartMs: number | null;
   errors: number;
   message: string;
+  /** The app that runs, as named (`hello:create_app`) or discovered (`app.py`); '' when unknown. */
+  app: string;
 }
 
 export const STOPPED: Status = {
@@ -23,6 +25,7 @@ export const STOPPED: Status = {
   lastRestartMs: null,
   errors: 0,
   message: '',
+  app: '',
 };
 
 export interface StatusCommand {
@@ -59,6 +62,7 @@ export function parseStatus(value: unknown): Status | undefined {
     lastRestartMs: typeof v.lastRestartMs === 'number' ? v.lastRestartMs : null,
     errors: typeof v.errors === 'number' ? v.errors : 0,
     message: typeof v.message === 'string' ? v.message : '',
+    app: typeof v.app === 'string' ? v.app : '',
   };
 }
 
@@ -75,23 +79,23 @@ const FACES: Record<State, (s: Status) => Face> = {
     command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' },
     error: false,
   }),
-  starting: () => ({
-    text: '$(sync~spin) Flask',
+  starting: (s) => ({
+    text: `$(sync~spin) ${appName(s)}`,
     command: { id: 'failsafeFlask.showLogs', title: 'Show Logs' },
     error: false,
   }),
   restarting: (s) => ({
-    text: `$(sync~spin) Flask${portSuffix(s.url)}`,
+    text: `$(sync~spin) ${appName(s)}${portSuffix(s.url)}`,
     command: { id: 'failsafeFlask.showLogs', title: 'Show Logs' },
     error: false,
   }),
   running: (s) => ({
-    text: `$(pass) Flask${portSuffix(s.url)}`,
+    text: `$(pass) ${appName(s)}${portSuffix(s.url)}`,
     command: { id: 'failsafeFlask.openInBrowser', title: 'Open in Browser' },
     error: false,
   }),
   failed: (s) => ({
-    text: `$(error) Flask: ${plural(s.errors, 'error')}`,
+    text: `$(error) ${appName(s)}: ${plural(s.errors, 'error')}`,
     command: { id: 'workbench.actions.view.problems', title: 'Show Problems' },
     error: true,
   }),
@@ -101,6 +105,7 @@ function renderTooltip(s: Status): string {
   const lines = [`**Failsafe Flask**: ${s.state}`];
   if (s.message) lines.push(escapeMarkdown(s.message));
   const facts: string[] = [];
+  if (s.app) facts.push(`App: ${escapeMarkdown(s.app)}`);
   if (s.url) facts.push(`URL: ${escapeMarkdown(s.url)}`);
   if (s.pid !== null) facts.push(`Process id: ${s.pid}`);
   if (s.state !== 'stopped' || s.restarts > 0) facts.push(`Restarts: ${s.restarts}`);
@@ -120,6 +125,21 @@ function tooltipLinks(state: State, url: string | null): string {
   if (url) links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
   links.push(link('Show Logs', 'failsafeFlask.showLogs'));
   return links.join(' · ');
+}
+
+const MAX_APP_NAME = 32;
+
+/**
+ * The status bar's name for the app: what runs (`hello:create_app`), shortened in the
+ * middle when long; "Flask" until the server says. Never Markdown: the text is plain.
+ */
+export function appName(s: Status): string {
+  // `$(` would start a codicon in a status bar text.
+  const name = s.app.replace(/\s+/g, ' ').replace(/\$\(/g, '$ (').trim();
+  if (!name) return 'Flask';
+  if (name.length <= MAX_APP_NAME) return name;
+  const half = Math.floor((MAX_APP_NAME - 1) / 2);
+  return `${name.slice(0, half)}…${name.slice(name.length - half)}`;
 }
 
 /** ` :5000` from `http://127.0.0.1:5000/`, '' when there is no URL. */

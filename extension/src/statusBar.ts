@@ -28,7 +28,8 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tooltip;
     this.item.command = { command: view.command.id, title: view.command.title };
     this.item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    this.item.accessibilityInformation = { label: `Failsafe Flask: ${status.state}` };
+    const app = status.app ? ` (${status.app})` : '';
+    this.item.accessibilityInformation = { label: `Failsafe Flask: ${status.state}${app}` };
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, status.state);
   }
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import Optional
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Optional
 
 # The rest is imported inside main(), where a Ctrl+C during the imports is caught.
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .config import AppConfig
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -27,7 +31,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .config import DEFAULT_HOST, DEFAULT_PORT
+    from . import validate
+    from .config import DEFAULT_HOST, DEFAULT_LOAD_TIMEOUT, DEFAULT_PORT
 
     parser = argparse.ArgumentParser(
         prog="failsafe-flask", description="A Flask development server that never dies."
@@ -35,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve the app in this folder, like flask run --debug")
     run.add_argument("--app", help="as flask run: module, module:name, 'module:factory()', file.py")
-    run.add_argument("--host", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
-    run.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    run.add_argument("--host", type=_checked(validate.host), help=f"default {DEFAULT_HOST}")
+    run.add_argument("--port", type=_checked(validate.port_text), help=f"default {DEFAULT_PORT}")
     run.add_argument("--no-debug", action="store_true", help="no debugger, no debug mode")
     run.add_argument(
         "--extra-files", action="append", default=[], help="more files or globs that restart it"
@@ -45,39 +50,31 @@ def _parser() -> argparse.ArgumentParser:
         "--exclude", action="append", default=[], help="files or folders (globs) to ignore"
     )
     run.add_argument("--env-file", help="a dotenv file loaded as flask run --env-file does")
-    run.add_argument("--python", default=sys.executable, help="interpreter that runs the app")
+    run.add_argument("--python", help="interpreter that runs the app (default: this one)")
     run.add_argument(
         "--no-preload", action="store_true", help="start each app process in a new interpreter"
     )
     run.add_argument(
         "--load-timeout",
-        type=_seconds,
-        default=30.0,
-        help="seconds before a load that never ends is reported (default 30)",
+        type=_checked(validate.seconds_text),
+        help=f"seconds before a stuck load is reported (default {DEFAULT_LOAD_TIMEOUT:g})",
     )
     run.add_argument("--project", default=".", help="the project folder (default: here)")
     commands.add_parser("lsp", help="serve the Language Server Protocol on stdio")
     return parser
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
+def _checked(check: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a shared check: argparse puts "argument --port:" in front."""
+    from . import validate
 
+    def convert(text: str) -> Any:
+        try:
+            return check(text)
+        except validate.InvalidValue as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
-    return seconds
+    return convert
 
 
 def _split(values: list[str]) -> tuple[str, ...]:
@@ -92,7 +89,6 @@ def _run(args: argparse.Namespace) -> int:
 
     stopsignals.hold()  # until the terminal's event loop handles them: see stopsignals
     from .appspec import missing_app_message
-    from .config import AppConfig
     from .text import printable
 
     root = Path(args.project).resolve()
@@ -103,21 +99,31 @@ def _run(args: argparse.Namespace) -> int:
     if problem:
         print(f"Error: {printable(problem)}", file=sys.stderr)
         return 2
-    config = AppConfig(
-        project_root=root,
-        app=args.app or os.environ.get("FLASK_APP") or None,
-        host=args.host,
-        port=args.port,
-        debug=not args.no_debug,
-        python=args.python,
-        preload=not args.no_preload,
-        env_file=args.env_file,
-        extra_watch=_split(args.extra_files),
-        excludes=_split(args.exclude),
-        load_timeout=args.load_timeout,
-    )
+    config = _config(args, root)
     import asyncio  # here: the less imported before main() runs, the less Ctrl+C can hit
 
     from .terminal import run
 
     return asyncio.run(run(config))
+
+
+def _config(args: argparse.Namespace, root: Path) -> AppConfig:
+    """The options given; AppConfig's own defaults for those that were not."""
+    from .config import AppConfig
+
+    given = {
+        "app": args.app or os.environ.get("FLASK_APP") or None,
+        "host": args.host,
+        "port": args.port,
+        "python": args.python,
+        "env_file": args.env_file,
+        "load_timeout": args.load_timeout,
+    }
+    return AppConfig(
+        project_root=root,
+        debug=not args.no_debug,
+        preload=not args.no_preload,
+        extra_watch=_split(args.extra_files),
+        excludes=_split(args.exclude),
+        **{name: value for name, value in given.items() if value is not None},
+    )

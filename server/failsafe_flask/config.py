@@ -1,4 +1,9 @@
-"""What one supervised app is: the settings every front end (terminal, LSP) fills in."""
+"""What one supervised app is: the settings every front end (terminal, LSP) fills in.
+
+Every default is written here once, as an ``AppConfig`` field default or a constant it
+uses; the front ends leave out what the user did not set. Standard library only: the app
+process may import it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+# What Flask's discovery tries, in its order; the app process looks for the entry file
+# with the same list.
+DISCOVERY_FILES = ("wsgi.py", "app.py")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+DEFAULT_LOAD_TIMEOUT = 30.0  # seconds before a load that never ends is reported
+# Like `flask run`: a .env in the project is loaded without being asked for.
+DEFAULT_ENV_FILE = ".env"
 # Matched against every component of a path below the project root. Virtualenvs are
 # caught by their usual names and, whatever their name, by site-packages: a folder
 # named plain "env" may well be the user's own package, so it is not excluded by name.
@@ -42,8 +53,9 @@ class AppConfig:
     python: str = sys.executable  # the user's interpreter that runs the app process
     env: Mapping[str, str] = field(default_factory=dict)  # extra variables for the app only
     env_file: Optional[str] = None  # loaded into the app's environment the way Flask does
+    env_file_optional: bool = False  # a default (.env), skipped while it does not exist
     extra_watch: tuple[str, ...] = ()  # globs relative to project_root
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
-    load_timeout: float = 30.0  # seconds before a load that never ends is reported
+    load_timeout: float = DEFAULT_LOAD_TIMEOUT

@@ -124,8 +124,34 @@ class RequestError:
     error: ExceptionInfo
 
 
-Event = Union[Loading, Ready, LoadError, RequestError]
-EVENTS: tuple[type[Event], ...] = (Loading, Ready, LoadError, RequestError)
+@dataclass(frozen=True)
+class RequestStarted:
+    """A request line was read and is being served: should the process die before
+    ``RequestEnded``, the supervisor can say which request it was serving."""
+
+    KIND: ClassVar[str] = "request_started"
+    pid: int
+    id: int  # unique among this process's requests in flight
+    method: str
+    path: str  # as on the request line, capped
+
+
+@dataclass(frozen=True)
+class RequestEnded:
+    KIND: ClassVar[str] = "request_ended"
+    pid: int
+    id: int
+
+
+Event = Union[Loading, Ready, LoadError, RequestError, RequestStarted, RequestEnded]
+EVENTS: tuple[type[Event], ...] = (
+    Loading,
+    Ready,
+    LoadError,
+    RequestError,
+    RequestStarted,
+    RequestEnded,
+)
 
 
 # -- the preloader's channel ----------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Optional, TextIO
 from . import stopsignals
 from .config import AppConfig
 from .locate import headline
+from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
     NOTE,
@@ -22,6 +23,7 @@ from .supervisor.events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     StatusChanged,
     SupervisorEvent,
@@ -57,9 +59,9 @@ class TerminalReporter:
                 f" * {event.method} {event.path} raised {headline(event.error)}"
                 f"{' at ' + at if at else ''}"
             )
-        elif isinstance(event, AppExited):
+        elif isinstance(event, (AppExited, LaunchFailed)):
             self._failed = True
-            self._say(f" * {event.message}. Waiting for a change to try again.")
+            self._say(f" * {sentence(event.message)} Waiting for a change to try again.")
         elif isinstance(event, AppReady):
             self._on_ready(event)
         elif isinstance(event, StatusChanged):

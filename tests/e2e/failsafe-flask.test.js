@@ -203,7 +203,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     async (t) => {
       if (NO_EXTENSION) return skip(t, 'E2E_NO_EXTENSION=1');
       await wb.waitStatus(STATUS_ID, 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
-      await wb.runCommand('Start Failsafe Flask');
+      await wb.runCommand('Failsafe Flask: Start');
       const item = await wb.waitStatus(STATUS_ID, `running on :${appPort}`, (s) => /running/.test(s.aria) && s.text.includes(`:${appPort}`), {
         timeout: 60_000,
       });
@@ -313,7 +313,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     '6. Stop Failsafe Flask: status stopped, port closed',
     () => page,
     async () => {
-      await wb.runCommand('Stop Failsafe Flask');
+      await wb.runCommand('Failsafe Flask: Stop');
       await wb.waitStatus(STATUS_ID, 'stopped', (s) => /stopped/.test(s.aria));
       await until(`port ${appPort} closed`, () => portClosed(appPort));
       await shot(page, 'step6-stopped');
@@ -346,7 +346,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
       await wb2.ready();
       await restricted.waitFor({ state: 'visible', timeout: 20_000 });
       await wb2.waitStatus(STATUS_ID, 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
-      await wb2.runCommand('Start Failsafe Flask');
+      await wb2.runCommand('Failsafe Flask: Start');
       await until('a notification explaining that trust is needed', async () =>
         (await wb2.toasts()).some((x) => /trust this workspace/i.test(x)),
       );

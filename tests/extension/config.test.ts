@@ -73,6 +73,18 @@ describe('readSettings', () => {
   });
 });
 
+describe('DEFAULTS', () => {
+  it('are taken for every declared setting, the browser one of its enum', () => {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { enum?: unknown[] }> } };
+    };
+    const props = pkg.contributes.configuration.properties;
+    const declared = Object.keys(props).map((key) => key.replace(/^failsafeFlask\./, ''));
+    assert.deepEqual(Object.keys(DEFAULTS).sort(), declared.sort());
+    assert.ok(props['failsafeFlask.browser']?.enum?.includes(DEFAULTS.browser));
+  });
+});
+
 describe('serverSettings', () => {
   it('is the server contract: the settings plus python, without client-only keys', () => {
     const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3');

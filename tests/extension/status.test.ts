@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { STATES, STOPPED, type Status, browsableUrl, parseStatus, portSuffix, renderStatus } from '../../extension/src/status';
+import {
+  STATES,
+  STOPPED,
+  type Status,
+  appName,
+  browsableUrl,
+  parseStatus,
+  portSuffix,
+  renderStatus,
+} from '../../extension/src/status';
 
 const running: Status = {
   state: 'running',
@@ -10,6 +19,7 @@ const running: Status = {
   lastRestartMs: 187.6,
   errors: 0,
   message: 'Serving app.py',
+  app: '',
 };
 
 describe('renderStatus', () => {
@@ -71,6 +81,36 @@ describe('renderStatus', () => {
       assert.ok(view.text.includes('Flask'), state);
       assert.ok(view.command.id.length > 0, state);
     }
+  });
+});
+
+describe('the app that runs', () => {
+  const named: Status = { ...running, app: 'hello:create_app' };
+
+  it('names the status bar item in every state but stopped', () => {
+    assert.equal(renderStatus(named).text, '$(pass) hello:create_app :5000');
+    assert.equal(renderStatus({ ...named, state: 'restarting' }).text, '$(sync~spin) hello:create_app :5000');
+    assert.equal(renderStatus({ ...named, state: 'failed', errors: 1 }).text, '$(error) hello:create_app: 1 error');
+    assert.equal(renderStatus({ ...named, state: 'stopped' }).text, '$(debug-start) Flask');
+  });
+
+  it('is in the tooltip, escaped', () => {
+    assert.match(renderStatus(named).tooltip, /App: hello:create\\_app/);
+    assert.doesNotMatch(renderStatus(running).tooltip, /App:/);
+  });
+
+  it('is shortened in the middle when long, and never draws an icon', () => {
+    const long = appName({ ...running, app: 'backend/services/api/application.py:create_app' });
+    assert.equal(long.length, 31);
+    assert.ok(long.startsWith('backend/service') && long.endsWith('…n.py:create_app'), long);
+    assert.equal(appName({ ...running, app: '$(alert)x' }), '$ (alert)x');
+    assert.equal(appName(running), 'Flask');
+  });
+
+  it('is optional in the payload (an older server)', () => {
+    const old: Record<string, unknown> = { ...named };
+    delete old.app;
+    assert.equal(parseStatus(old)?.app, '');
   });
 });
 

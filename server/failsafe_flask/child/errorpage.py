@@ -48,12 +48,7 @@ _STYLE = (
 
 def render_page(type_name: str, message: str, traceback_text: str, error_id: str) -> str:
     """The HTML of the error page; every piece of the error is escaped."""
-    script = _POLL_SCRIPT % (
-        _js_string(error_id),
-        POLL_HEADER,
-        MARKER_HEADER,
-        ERROR_ID_HEADER,
-    )
+    script = poll_script(error_id)
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(TITLE)}</title><style>{_STYLE}</style></head><body>"
@@ -63,6 +58,15 @@ def render_page(type_name: str, message: str, traceback_text: str, error_id: str
         "<p class='note'>This page reloads by itself once the app loads again.</p>"
         f"{script}</body></html>\n"
     )
+
+
+def poll_script(error_id: str) -> str:
+    """Reloads the page once an answer lacks the marker or carries another error id.
+
+    The supervisor's own 503 page uses it too: any page that marks itself this way is
+    replaced by the real one as soon as something else answers.
+    """
+    return _POLL_SCRIPT % (_js_string(error_id), POLL_HEADER, MARKER_HEADER, ERROR_ID_HEADER)
 
 
 def _js_string(text: str) -> str:

@@ -13,18 +13,44 @@ import selectors
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, Optional
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from failsafe_flask.protocol import Event, RequestEnded, RequestStarted
+
+MAX_REPORTED = 500  # characters of a method or path sent to the supervisor
+
+
+Report = Callable[[Event], None]
+
 
 class InFlight:
-    """Counts requests being served; ``wait_idle`` blocks until none is left."""
+    """Counts requests being served; ``wait_idle`` blocks until none is left.
 
-    def __init__(self) -> None:
+    With ``report``, each request's start and end also go to the supervisor: should
+    the process die serving one (``os._exit`` in a view, a crash in native code), the
+    supervisor can say which.
+    """
+
+    def __init__(self, report: Optional[Report] = None) -> None:
         self._count = 0
         self._idle = threading.Condition()
+        self._report = report
+        self._reported: set[int] = set()  # tokens whose start went out, not their end
+
+    def serving(self, token: int, method: str, path: str) -> None:
+        if self._report is not None:
+            self._reported.add(token)
+            method, path = method[:MAX_REPORTED], path[:MAX_REPORTED]
+            self._report(RequestStarted(pid=os.getpid(), id=token, method=method, path=path))
+
+    def served(self, token: int) -> None:
+        if self._report is not None and token in self._reported:
+            self._reported.discard(token)
+            self._report(RequestEnded(pid=os.getpid(), id=token))
 
     def begin(self) -> None:
         with self._idle:
@@ -43,12 +69,8 @@ class InFlight:
 
 
 def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
-    """A request handler class that reports its requests to ``in_flight``.
-
-    A new connection counts from the start: its client connected to send a request. A
-    kept-alive connection counts only while a request is on it, so a browser's idle
-    connection never delays the stop.
-    """
+    """Handlers reporting to ``in_flight``: a new connection counts from the start, a
+    kept-alive one only while a request is on it (an idle one never delays the stop)."""
 
     class TrackingHandler(WSGIRequestHandler):
         _busy = False
@@ -59,7 +81,10 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
 
         def parse_request(self) -> bool:
             self._start()
-            return bool(super().parse_request())
+            parsed = bool(super().parse_request())
+            if parsed:
+                in_flight.serving(id(self), self.command, self.path)
+            return parsed
 
         def handle_one_request(self) -> None:
             try:
@@ -80,6 +105,7 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
             if self._busy:
                 self._busy = False
                 in_flight.end()
+                in_flight.served(id(self))
 
     return TrackingHandler
 

@@ -12,6 +12,7 @@ from failsafe_flask.child import nulbytes
 from failsafe_flask.child.compat import require_supported
 from failsafe_flask.child.envfile import load_env_file
 from failsafe_flask.child.exceptions import describe
+from failsafe_flask.config import DISCOVERY_FILES
 from failsafe_flask.protocol import ExceptionInfo, Frame
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 # How ScriptInfo.load_app splits "module:name" (a colon followed by a path separator is a
 # Windows drive, not a separator).
 _SPEC_SPLIT = re.compile(r":(?![\\/])")
-_DISCOVERY_FILES = ("wsgi.py", "app.py")
 
 
 def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
@@ -100,7 +100,7 @@ def what_was_tried(spec: str, cwd: str) -> str:
 def entry_file(spec: str, cwd: str) -> str:
     """The file the app spec names (a script, a module, a package), "" when unknown."""
     if not spec:
-        candidates = [os.path.join(cwd, name) for name in _DISCOVERY_FILES]
+        candidates = [os.path.join(cwd, name) for name in DISCOVERY_FILES]
         return next((path for path in candidates if os.path.isfile(path)), "")
     target = _SPEC_SPLIT.split(spec, maxsplit=1)[0]
     as_path = os.path.join(cwd, target)

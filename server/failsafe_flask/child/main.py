@@ -20,7 +20,8 @@ from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
 from failsafe_flask.child.paths import imported_project_files, third_party_packages
-from failsafe_flask.child.watchdog import DEFAULT_LOAD_TIMEOUT, LoadWatchdog
+from failsafe_flask.child.watchdog import LoadWatchdog
+from failsafe_flask.config import DEFAULT_HOST, DEFAULT_LOAD_TIMEOUT, DEFAULT_PORT
 from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
@@ -31,6 +32,7 @@ from failsafe_flask.protocol import (
     RequestError,
     display_url,
 )
+from failsafe_flask.validate import port_text, seconds_text
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
 DRAIN_TIMEOUT = 30.0
@@ -43,26 +45,19 @@ if TYPE_CHECKING:
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child")
     parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=port_text, default=DEFAULT_PORT)
     parser.add_argument("--env-file", default=None, help="as flask run --env-file")
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
     parser.add_argument(
         "--load-timeout",
-        type=_seconds,
+        type=seconds_text,
         default=DEFAULT_LOAD_TIMEOUT,
         help="seconds before a load that never ends is reported",
     )
     return parser.parse_args(argv)
-
-
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0:  # also NaN
-        raise ValueError(text)
-    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
@@ -84,7 +79,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     _report_request_errors(app, writer, root)
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
     # Ready once the server exists: a failure to build it must not follow "Running".
-    _serve(app, args, debug=app.debug, on_built=lambda: writer.emit(_ready_event(args, root)))
+    _serve(app, args, app.debug, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -152,15 +147,20 @@ def _serve(
     app: WSGIApplication,
     args: argparse.Namespace,
     debug: bool,
+    writer: Optional[EventWriter] = None,
     on_built: Callable[[], None] = lambda: None,
 ) -> NoReturn:
-    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM."""
+    """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
+
+    With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
+    ``on_built`` runs once the server exists.
+    """
     from werkzeug.serving import make_server
 
     from failsafe_flask.child import graceful
 
     fd = os.environ.get(ENV_SERVER_FD)
-    in_flight = graceful.InFlight()
+    in_flight = graceful.InFlight(writer.emit if writer is not None else None)
     server = make_server(
         args.host,
         args.port,

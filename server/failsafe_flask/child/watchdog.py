@@ -16,8 +16,6 @@ from failsafe_flask.child.exceptions import stack_frames
 from failsafe_flask.child.loader import without_loader_frames
 from failsafe_flask.protocol import ExceptionInfo, Frame
 
-DEFAULT_LOAD_TIMEOUT = 30.0
-
 
 class LoadWatchdog:
     """``start()`` before loading, ``done()`` after; ``on_timeout`` gets the stuck stack."""

@@ -33,6 +33,7 @@ from ..supervisor.events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     Status,
     StatusChanged,
@@ -41,6 +42,7 @@ from ..supervisor.events import (
 from ..supervisor.summary import format_error
 from ..text import output_line, printable, printable_lines
 from .commands import StartOverrides
+from .noapp import no_app_error
 from .settings import SECTION, SettingsError, parse_settings
 from .status import BUSY_STATES, STATUS_NOTIFICATION, status_line, status_payload
 
@@ -141,6 +143,8 @@ class FailsafeServer(LanguageServer):
             self.publish(diag.merge(self.published, found))
         elif isinstance(event, AppExited):
             self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
+        elif isinstance(event, LaunchFailed):
+            self.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
 
     def _on_load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.
@@ -203,6 +207,9 @@ class FailsafeServer(LanguageServer):
         return JsonRpcException(message=text, code=REQUEST_FAILED)
 
     async def start_app(self, overrides: StartOverrides) -> None:
+        # A setting saved just before Start (the app picked in VS Code) must be seen:
+        # its didChangeConfiguration pull may still be under way.
+        await self.pull_settings()
         try:
             config = self.config_for(overrides)
         except SettingsError as exc:
@@ -212,7 +219,16 @@ class FailsafeServer(LanguageServer):
         running = self.supervisor is not None and self.status().state != State.STOPPED
         if running and config == self.applied:
             return
+        if not running:
+            await self._refuse_without_app(config)
         await self._apply(config, fresh=not running)
+
+    async def _refuse_without_app(self, config: AppConfig) -> None:
+        refusal = await asyncio.to_thread(no_app_error, config)  # reads the project's files
+        if refusal is not None:
+            # Logged, not shown: the client shows the failed command (with a choice).
+            self.log(f"Failsafe Flask: {refusal.message}", lsp.MessageType.Error)
+            raise refusal
 
     async def _apply(self, config: AppConfig, fresh: bool) -> None:
         """Run ``config``: a new supervisor when stopped, else reconfigure the running one."""

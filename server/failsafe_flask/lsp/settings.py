@@ -1,36 +1,23 @@
 """Client settings (camelCase JSON) -> AppConfig, with one clear sentence per mistake.
 
-Every key is optional: zero settings means discovery of the app in the project root on
-127.0.0.1:5000, debug on, ``.env`` loaded when the project has one. The env file itself is
+Every key is optional: zero settings means AppConfig's defaults (discovery of the app in
+the project root, debug on, ``.env`` loaded when the project has one). The env file itself is
 loaded by the app process (``--env-file``) with python-dotenv when the user's environment
 has it, as Flask does, so its values never pass through the language server's logs.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
-from ..config import DEFAULT_HOST, DEFAULT_PORT, AppConfig
+from .. import validate
+from ..config import DEFAULT_ENV_FILE, AppConfig
+from ..validate import kind
 
 SECTION = "failsafeFlask"  # the settings section pulled with workspace/configuration
-DEFAULT_ENV_FILE = ".env"
-KEYS = (
-    "app",
-    "host",
-    "port",
-    "env",
-    "envFile",
-    "extraWatch",
-    "excludes",
-    "debug",
-    "python",
-    "preload",
-    "loadTimeout",
-)
-DEFAULT_LOAD_TIMEOUT = 30.0
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
@@ -42,7 +29,7 @@ def _text(raw: Mapping[str, Any], key: str) -> Optional[str]:
     if value is None or value == "":
         return None  # an empty field in a settings UI means "not set"
     if not isinstance(value, str):
-        raise SettingsError(f"{SECTION}.{key} must be a string, got {_kind(value)}")
+        raise SettingsError(f"{SECTION}.{key} must be a string, got {kind(value)}")
     return _no_nul(value, key)
 
 
@@ -53,51 +40,42 @@ def _no_nul(value: str, key: str) -> str:
     return value
 
 
-def _port(raw: Mapping[str, Any]) -> int:
-    value = raw.get("port")
+def _checked(raw: Mapping[str, Any], key: str, check: Callable[[object], T]) -> Optional[T]:
+    value = raw.get(key)
     if value is None:
-        return DEFAULT_PORT
-    # bool is an int subclass: `"port": true` is a mistake, not port 1.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingsError(f"{SECTION}.port must be a whole number, got {_kind(value)}")
-    if not 0 <= value <= 65535:
-        raise SettingsError(f"{SECTION}.port must be between 0 and 65535, got {value}")
+        return None
+    try:
+        return check(value)
+    except validate.InvalidValue as exc:
+        raise SettingsError(f"{SECTION}.{key} {exc}") from None
+
+
+def _host(raw: Mapping[str, Any]) -> Optional[str]:
+    if raw.get("host") == "":
+        return None  # an empty field means "not set" here too, not "every interface"
+    return _checked(raw, "host", validate.host)
+
+
+def _bool(raw: Mapping[str, Any], key: str) -> Optional[bool]:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise SettingsError(f"{SECTION}.{key} must be true or false, got {kind(value)}")
     return value
 
 
-def _seconds(raw: Mapping[str, Any], key: str, default: float) -> float:
+def _strings(raw: Mapping[str, Any], key: str) -> Optional[tuple[str, ...]]:
     value = raw.get(key)
     if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"{SECTION}.{key} must be a number of seconds, got {_kind(value)}")
-    if not 0 < value < float("inf"):
-        raise SettingsError(f"{SECTION}.{key} must be more than 0 seconds, got {value}")
-    return float(value)
-
-
-def _bool(raw: Mapping[str, Any], key: str, default: bool) -> bool:
-    value = raw.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise SettingsError(f"{SECTION}.{key} must be true or false, got {_kind(value)}")
-    return value
-
-
-def _strings(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = raw.get(key)
-    if value is None:
-        return ()
+        return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SettingsError(f"{SECTION}.{key} must be a list of strings, got {_kind(value)}")
+        raise SettingsError(f"{SECTION}.{key} must be a list of strings, got {kind(value)}")
     return tuple(_no_nul(item, key) for item in value)
 
 
-def _env(raw: Mapping[str, Any]) -> dict[str, str]:
+def _env(raw: Mapping[str, Any]) -> Optional[dict[str, str]]:
     value = raw.get("env")
     if value is None:
-        return {}
+        return None
     if not isinstance(value, dict):
         raise SettingsError(f"{SECTION}.env must be an object of names to strings")
     env: dict[str, str] = {}
@@ -107,7 +85,7 @@ def _env(raw: Mapping[str, Any]) -> dict[str, str]:
             raise SettingsError(f"{SECTION}.env has a name no variable can have: {name!r}")
         # Numbers and booleans are what a user means as text; nested values are not.
         if isinstance(item, (dict, list)) or item is None:
-            raise SettingsError(f"{SECTION}.env.{name} must be a string, got {_kind(item)}")
+            raise SettingsError(f"{SECTION}.env.{name} must be a string, got {kind(item)}")
         text = str(item).lower() if isinstance(item, bool) else str(item)
         env[name] = _no_nul(text, f"env.{name}")
     return env
@@ -117,36 +95,39 @@ def _env_file(raw: Mapping[str, Any], root: Path) -> Optional[str]:
     configured = _text(raw, "envFile")
     if configured is not None:
         return configured
-    # Like `flask run`: a .env in the project is used without being asked for.
     return DEFAULT_ENV_FILE if (root / DEFAULT_ENV_FILE).is_file() else None
 
 
-def _kind(value: object) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names.update({list: "a list", dict: "an object", type(None): "null"})
-    return names.get(type(value), type(value).__name__)
+def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """AppConfig's fields the settings set, by field name; None where a key is not set."""
+    return {
+        "app": _text(raw, "app"),
+        "host": _host(raw),
+        "port": _checked(raw, "port", validate.port),
+        "debug": _bool(raw, "debug"),
+        "python": _text(raw, "python"),
+        "preload": _bool(raw, "preload"),
+        "env": _env(raw),
+        "env_file": _env_file(raw, root),
+        # A default .env that is deleted is simply no longer loaded; a named one is missed.
+        "env_file_optional": _text(raw, "envFile") is None,
+        "extra_watch": _strings(raw, "extraWatch"),
+        "excludes": _strings(raw, "excludes"),
+        "load_timeout": _checked(raw, "loadTimeout", validate.seconds),
+    }
 
 
 def parse_settings(raw: object, project_root: Path) -> AppConfig:
-    """Validate ``raw`` (the ``failsafeFlask`` settings object, or None) into an AppConfig."""
+    """Validate ``raw`` (the ``failsafeFlask`` settings object, or None) into an AppConfig.
+
+    A key that is not set is left out, so AppConfig's own default applies.
+    """
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise SettingsError(f"{SECTION} settings must be an object, got {_kind(raw)}")
-    return AppConfig(
-        project_root=project_root,
-        app=_text(raw, "app"),
-        host=_text(raw, "host") or DEFAULT_HOST,
-        port=_port(raw),
-        debug=_bool(raw, "debug", True),
-        python=_text(raw, "python") or sys.executable,
-        preload=_bool(raw, "preload", True),
-        env=_env(raw),
-        env_file=_env_file(raw, project_root),
-        extra_watch=_strings(raw, "extraWatch"),
-        excludes=_strings(raw, "excludes"),
-        load_timeout=_seconds(raw, "loadTimeout", DEFAULT_LOAD_TIMEOUT),
-    )
+        raise SettingsError(f"{SECTION} settings must be an object, got {kind(raw)}")
+    given = {name: value for name, value in _given(raw, project_root).items() if value is not None}
+    return AppConfig(project_root=project_root, **given)
 
 
 def unwrap_section(raw: object) -> object:

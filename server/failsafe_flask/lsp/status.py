@@ -18,7 +18,10 @@ BUSY_STATES = frozenset({State.STARTING, State.RESTARTING})
 
 
 def status_payload(status: Status) -> dict[str, Any]:
-    """{state, url, pid, restarts, lastRestartMs, errors, message}: camelCase, JSON-ready."""
+    """{state, url, pid, restarts, lastRestartMs, errors, message, app}: camelCase, JSON-ready.
+
+    ``app`` names the app that runs (``hello:create_app``, ``app.py``), "" when unknown.
+    """
     last: Optional[int] = None
     if status.last_restart_ms is not None:
         last = round(status.last_restart_ms)
@@ -30,12 +33,15 @@ def status_payload(status: Status) -> dict[str, Any]:
         "lastRestartMs": last,
         "errors": status.errors,
         "message": printable(status.message),  # a status bar shows it: one line
+        "app": status.app,
     }
 
 
 def status_line(status: Status) -> str:
-    """One line for window/logMessage, e.g. ``running http://127.0.0.1:5000 (pid 42)``."""
+    """One line for window/logMessage, e.g. ``running app.py http://127.0.0.1:5000 (pid 42)``."""
     parts = [status.state.value]
+    if status.app and status.state != State.STOPPED:
+        parts.append(status.app)
     if status.url and status.state == State.RUNNING:
         parts.append(status.url)
     if status.pid is not None:

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import errno
 import os
-import signal
 import socket
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from ..appspec import app_label
 from ..config import DEFAULT_EXCLUDES, AppConfig
-from ..protocol import EXIT_CHANNEL_LOST, Event, LoadError, Ready, RequestError, display_url
-from . import listener, summary
+from ..platforms import platform_problem
+from ..protocol import (
+    Event,
+    LoadError,
+    Ready,
+    RequestEnded,
+    RequestError,
+    RequestStarted,
+    display_url,
+)
+from . import cause, listener, reappear, summary
 from .events import (
     NOTE,
     AppExited,
@@ -28,11 +38,14 @@ from .events import (
     AppOutput,
     AppReady,
     AppRequestError,
+    LaunchFailed,
     State,
     Status,
     StatusChanged,
     SupervisorEvent,
 )
+from .fallback import Fallback
+from .fallback_page import Outage, tail_lines
 from .launcher import Launcher
 from .process import SIGKILL, AppProcess, signal_group
 from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
@@ -65,11 +78,17 @@ class Supervisor:
         self._wake = asyncio.Event()
         self._loop_task: Optional[asyncio.Task[None]] = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._chores: set[asyncio.Task[None]] = set()  # held here so they are not collected
         self._burst_started: Optional[float] = None
         self._burst_over = False  # the changes that woke the restart loop are complete
         self._reason = ""
         self._generation = 0  # events from a process we already replaced are ignored
         self._stderr_tail: deque[str] = deque(maxlen=20)
+        self._in_flight: dict[int, str] = {}  # request id -> "GET /path", current app
+        self._fallback = Fallback()  # answers the port while no app process can
+        self._returning: Optional[asyncio.Task[None]] = None  # see _await_return
+        self._wanted: Optional[AppConfig] = None  # settings whose address was refused
+        self._label: tuple[Optional[AppConfig], str] = (None, "")  # (for config, label)
 
     @property
     def status(self) -> Status:
@@ -84,6 +103,9 @@ class Supervisor:
     async def start(self) -> None:
         if self._sock is not None:
             return
+        unsupported = platform_problem()
+        if unsupported:
+            raise StartError(unsupported)
         root = os.path.abspath(self._config.project_root)
         if not os.path.isdir(root):
             raise StartError(f"The project folder {root} does not exist.")
@@ -94,24 +116,35 @@ class Supervisor:
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
         self._warn_if_everywhere(self._sock)
-        self._watcher = Watcher(
+        try:
+            self._begin(root)
+            async with self._lock:
+                await self._launch(State.STARTING, "Starting")
+        except Exception as exc:  # whatever it was, nothing may stay half-started
+            text = self._launch_failure(exc)
+            await self.stop()
+            self._set(message=text)
+            raise StartError(cause.sentence(text)) from None
+
+    def _begin(self, root: str) -> None:
+        self._watcher = self._new_watcher(root)
+        self._wake.clear()
+        self._loop_task = asyncio.create_task(self._restart_loop())
+        self._burst_started = time.monotonic()
+
+    def _new_watcher(self, root: str) -> Watcher:
+        watcher = Watcher(
             root,
             self._accepts,
             self._on_watched,
             lambda text: self._emit(AppOutput(NOTE, text)),
         )
-        self._watcher.start()
-        self._wake.clear()
-        self._loop_task = asyncio.create_task(self._restart_loop())
-        self._burst_started = time.monotonic()
-        try:
-            async with self._lock:
-                await self._launch(State.STARTING, "Starting")
-        except OSError as exc:
-            await self.stop()
-            raise StartError(f"Cannot run {self._config.python}: {exc.strerror or exc}") from None
+        watcher.start()
+        return watcher
 
     async def stop(self) -> None:
+        self._stop_awaiting_return()
+        self._wanted = None
         loop_task, self._loop_task = self._loop_task, None
         if loop_task is not None:
             loop_task.cancel()
@@ -123,6 +156,7 @@ class Supervisor:
             self._generation += 1
             await self._kill_app()
             await self._launcher.close()
+            await self._fallback.close()
             if self._sock is not None:
                 self._sock.close()
                 self._sock = None
@@ -132,8 +166,14 @@ class Supervisor:
     async def restart(self, reason: str = "manual") -> None:
         if self._sock is None:
             await self.start()
-        else:
-            self._request_restart(reason)
+            return
+        if self._wanted is not None:  # the configured address, refused before: try again
+            try:
+                await self.reconfigure(self._wanted)
+                return
+            except StartError:
+                pass  # still taken: restart where it serves, and the status says so
+        self._request_restart(reason)
 
     async def reconfigure(self, config: AppConfig) -> None:
         """Apply new settings; a running app restarts with them.
@@ -142,6 +182,7 @@ class Supervisor:
         had, StartError is raised and the app goes on serving where it was.
         """
         old = self._config
+        self._wanted = None
         if self._sock is None or old.project_root == config.project_root:
             self._config = config
             self._rules = _rules_for(config).with_named(self._rules.named)
@@ -160,8 +201,9 @@ class Supervisor:
         try:
             sock = listener.bind(self._config.host, self._config.port)
         except listener.BindError as exc:
-            self._config = old
+            self._wanted, self._config = self._config, old
             self._rules = _rules_for(old).with_named(self._rules.named)
+            self._set(message=f"Still on {self._url()}: {exc}")
             raise StartError(str(exc)) from None
         if self._config.port == 0:
             self._config = dataclasses.replace(self._config, port=listener.bound_port(sock))
@@ -171,10 +213,14 @@ class Supervisor:
             self._set(state=State.RESTARTING, restarts=self._status.restarts + 1, message=message)
             await self._kill_app()
             assert self._sock is not None
+            self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
             self._warn_if_everywhere(sock)
-            await self._launch(State.RESTARTING, message)
+            try:
+                await self._launch(State.RESTARTING, message)
+            except Exception as exc:  # the move is done; the next change retries the launch
+                self._launch_failed(exc)
 
     def _warn_if_everywhere(self, sock: socket.socket) -> None:
         # By the address bound, not the host's spelling: "0" and "::0" are every interface too.
@@ -218,8 +264,61 @@ class Supervisor:
                 self._retire_app()
                 try:
                     await self._launch(State.RESTARTING, message)
-                except OSError as exc:
-                    self._settle(State.FAILED, message=f"Cannot run {self._config.python}: {exc}")
+                except Exception as exc:  # the loop must live on: the next change retries
+                    self._launch_failed(exc)
+
+    def _launch_failure(self, exc: BaseException) -> str:
+        root = os.path.abspath(self._config.project_root)
+        problem = cause.env_problem(self._config.env)
+        if problem is not None and isinstance(exc, ValueError):
+            return problem
+        return cause.launch_failure(exc, self._config.python, root, os.path.isdir(root))
+
+    def _launch_failed(self, exc: BaseException) -> None:
+        self._app = None
+        text = self._launch_failure(exc)
+        self._emit(LaunchFailed(text))
+        self._settle(State.FAILED, pid=None, url=self._url(), errors=1, message=text)
+        self._answer(text)
+        self._await_return()
+
+    def _await_return(self) -> None:
+        """A launch failed for want of the folder or the interpreter: restart when it is
+        back, without waiting for a save that may never come."""
+        root = os.path.abspath(self._config.project_root)
+        python = self._config.python
+        if not os.path.isdir(root):
+            missing, what = root, "the project folder is back"
+        elif os.path.isabs(python) and not os.path.exists(python):
+            missing, what = python, "the interpreter is back"
+        else:
+            return
+        self._stop_awaiting_return()
+        self._returning = asyncio.create_task(self._restart_on_return(missing, what, root))
+
+    async def _restart_on_return(self, missing: str, what: str, root: str) -> None:
+        if not await reappear.until_exists(missing):
+            return
+        if missing == root and self._watcher is not None:
+            # Its watch went with the old folder: a new one sees the new folder.
+            await self._watcher.close()
+            self._watcher = self._new_watcher(root)
+        self._returning = None
+        if self._status.state == State.FAILED:  # else a save has brought it back already
+            self._request_restart(what)
+
+    def _stop_awaiting_return(self) -> None:
+        task, self._returning = self._returning, None
+        if task is not None:
+            task.cancel()
+
+    def _answer(self, text: str) -> None:
+        """No app process can answer: the supervisor does, until the next launch."""
+        if self._sock is None:
+            return
+        tail = tail_lines(self._stderr_tail)
+        outage = Outage(cause.sentence(text), tail, f"down-{self._generation}")
+        self._fallback.answer(self._sock, outage)
 
     async def _coalesce(self) -> None:
         if self._burst_over:
@@ -240,13 +339,20 @@ class Supervisor:
     # -- the app process ----------------------------------------------------------
 
     async def _launch(self, state: State, message: str) -> None:
+        # Before the launch: the requests waiting in the backlog are the new process's.
+        self._fallback.pause()
+        root = os.path.abspath(self._config.project_root)
+        if not os.path.isdir(root):  # said plainly, not by a failed chdir in a fork
+            raise FileNotFoundError(errno.ENOENT, "no such folder", root)
         self._generation += 1
         generation = self._generation
         self._stderr_tail.clear()
-        self._set(state=state, url=self._url(), pid=None, errors=0, message=message)
+        self._in_flight.clear()
+        label = self._app_label()
+        self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
         assert self._sock is not None
         app = await self._launcher.launch(
-            self._config,
+            _for_app_process(self._config),
             self._sock,
             self._on_line,
             lambda event: self._on_message(generation, event),
@@ -284,11 +390,19 @@ class Supervisor:
             return
         # Not app.close(): the lifeline is closed when this app is retired, and closing
         # its fd number twice would close the next app's pipe that reused it.
-        message = _exit_message(code, self._stderr_tail)
+        loading = self._status.state in (State.STARTING, State.RESTARTING)
+        message = cause.exit_sentence(
+            code, self._stderr_tail, list(self._in_flight.values()), loading
+        )
         self._emit(AppExited(code, message))
         self._settle(
-            State.FAILED, pid=None, url=None, errors=max(1, self._status.errors), message=message
+            State.FAILED,
+            pid=None,
+            url=self._url(),  # the supervisor answers there now, with the cause
+            errors=max(1, self._status.errors),
+            message=message,
         )
+        self._answer(message)
 
     def _on_line(self, stream: str, line: str) -> None:
         if stream == "stderr":
@@ -304,11 +418,15 @@ class Supervisor:
             self._on_load_error(event)
         elif isinstance(event, RequestError):
             self._on_request_error(event)
+        elif isinstance(event, RequestStarted):
+            self._in_flight[event.id] = cause.request_text(event.method, event.path)
+        elif isinstance(event, RequestEnded):
+            self._in_flight.pop(event.id, None)
 
     def _on_ready(self, event: Ready) -> None:
         self._rules = self._rules.with_named(())
         self._emit(AppReady(event.url, event.files))
-        self._settle(State.RUNNING, url=event.url, errors=0, message=f"Running on {event.url}")
+        self._settle(State.RUNNING, url=event.url, errors=0, message=self._running_text(event.url))
 
     def _on_load_error(self, event: LoadError) -> None:
         error, entry = event.error, event.entry
@@ -317,6 +435,23 @@ class Supervisor:
         text = summary.status_line(error, str(self._config.project_root), entry)
         # The port still answers, with the error page: the URL stays.
         self._settle(State.FAILED, url=self._url(), errors=1, message=text)
+        if cause.is_stuck_load(error):
+            self._stop_stuck(summary.where(error, str(self._config.project_root), entry))
+
+    def _stop_stuck(self, where: str) -> None:
+        """A load past its timeout: that process serves nobody. Stop it, answer instead."""
+        generation = self._generation
+
+        async def stop() -> None:
+            async with self._lock:
+                if generation != self._generation:
+                    return  # already replaced (a save) or stopped
+                await self._kill_app()
+                self._answer(cause.stuck_sentence(self._config.load_timeout, where))
+
+        task = asyncio.create_task(stop())
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     def _on_request_error(self, event: RequestError) -> None:
         error = event.error
@@ -325,6 +460,22 @@ class Supervisor:
         self._set(errors=self._status.errors + 1)
 
     # -- status -------------------------------------------------------------------
+
+    def _running_text(self, url: str) -> str:
+        """``Running on <url>``, and which configured address it is not, if any."""
+        wanted = self._wanted
+        if wanted is None:
+            return f"Running on {url}"
+        return f"Running on {url}, not on {wanted.host}:{wanted.port} (in use)"
+
+    def _app_label(self) -> str:
+        """The app's name for the status, read from the project once per config: a
+        restart's launch does no file reading of its own."""
+        config, label = self._label
+        if config is not self._config:
+            label = _label(self._config)
+            self._label = (self._config, label)
+        return label
 
     def _url(self) -> str:
         return display_url(self._config.host, self._config.port)
@@ -354,26 +505,24 @@ def _rules_for(config: AppConfig) -> WatchRules:
     )
 
 
+def _for_app_process(config: AppConfig) -> AppConfig:
+    """The config an app process gets: a default env file that was deleted is no longer
+    loaded (nobody asked for it)."""
+    env_file = config.env_file
+    gone = env_file and not os.path.isfile(os.path.join(config.project_root, env_file))
+    if gone and config.env_file_optional:
+        env_file = None
+    return dataclasses.replace(config, env_file=env_file)
+
+
+def _label(config: AppConfig) -> str:
+    env = {**os.environ, **config.env}  # what the app process will see
+    return app_label(str(config.project_root), config.app, env, config.env_file)
+
+
 def _signature(path: str) -> Signature:
     try:
         stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size)
-
-
-def _exit_message(code: int, stderr_tail: deque[str]) -> str:
-    if code == EXIT_CHANNEL_LOST:  # its own note on stderr tells which descriptor
-        return "The app process closed its channel to the supervisor and stopped"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        text = f"The app process was killed by {name}"
-        if name == "SIGSEGV":
-            text += " (a crash in native code)"
-    else:
-        text = f"The app process exited with code {code}"
-    last = next((line for line in reversed(stderr_tail) if line.strip()), "")
-    return f"{text}: {last.strip()}" if last else text + "."

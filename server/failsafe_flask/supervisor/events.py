@@ -26,6 +26,7 @@ class Status:
     last_restart_ms: Optional[float] = None  # change seen -> app ready (or failed)
     errors: int = 0  # load error (0/1) + request errors since the last (re)start
     message: str = ""  # one short line for a status bar
+    app: str = ""  # the app that runs, as named (--app form) or discovered ("app.py")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,13 @@ class AppExited:
     message: str
 
 
+@dataclass(frozen=True)
+class LaunchFailed:
+    """No app process could be started (missing interpreter or folder, a bad setting)."""
+
+    message: str
+
+
 SupervisorEvent = Union[
-    StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited
+    StatusChanged, AppOutput, AppReady, AppLoadError, AppRequestError, AppExited, LaunchFailed
 ]

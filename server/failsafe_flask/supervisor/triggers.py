@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from fnmatch import fnmatch
 from pathlib import PurePath
 from typing import Optional
 
 from ..config import DEFAULT_EXCLUDES
+from ..globs import glob_match
 from ..locate import chain, is_real_file
 from ..protocol import ExceptionInfo
 
@@ -41,14 +41,23 @@ def relative_parts(path: str, root: str) -> Optional[tuple[str, ...]]:
 
 
 def is_excluded(parts: tuple[str, ...], excludes: Iterable[str]) -> bool:
-    patterns = tuple(excludes)
-    rel = "/".join(parts)
-    for pattern in patterns:
-        if "/" in pattern and fnmatch(rel, pattern):
-            return True
-        if any(fnmatch(part, pattern) for part in parts):
+    """VS Code globs; a bare name (no ``/``) matches any folder or file of that name.
+
+    A pattern with a ``/`` is matched against the path relative to the root and against
+    each folder above it, so excluding a folder excludes what it holds.
+    """
+    folders = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+    for pattern in excludes:
+        candidates = folders if "/" in pattern.rstrip("/") else parts
+        if any(glob_match(pattern, candidate) for candidate in candidates):
             return True
     return False
+
+
+def is_extra(path: str, parts: tuple[str, ...], globs: Iterable[str]) -> bool:
+    """The user's extra watch globs: relative to the root, or absolute paths."""
+    rel = "/".join(parts)
+    return any(glob_match(glob, path if os.path.isabs(glob) else rel) for glob in globs)
 
 
 def is_relevant(path: str, rules: WatchRules) -> bool:
@@ -67,8 +76,7 @@ def is_relevant(path: str, rules: WatchRules) -> bool:
         return False
     if path.endswith(".py"):
         return True
-    rel = "/".join(parts)
-    return any(fnmatch(rel, glob) or fnmatch(parts[-1], glob) for glob in rules.extra_globs)
+    return is_extra(path, parts, rules.extra_globs)
 
 
 def files_named_by(error: ExceptionInfo) -> set[str]:

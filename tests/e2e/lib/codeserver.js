@@ -84,9 +84,13 @@ class CodeServer {
     ];
   }
 
-  /** `code-server --install-extension file.vsix` into this instance's folders. */
-  installExtension(vsix) {
-    const out = execFileSync(process.execPath, [...this.baseArgs(), '--install-extension', vsix], {
+  /**
+   * `code-server --install-extension file.vsix` into this instance's folders; `force`
+   * replaces an installed copy of the same version (a rebuilt .vsix).
+   */
+  installExtension(vsix, { force = false } = {}) {
+    const args = [...this.baseArgs(), '--install-extension', vsix, ...(force ? ['--force'] : [])];
+    const out = execFileSync(process.execPath, args, {
       env: this.env(),
       encoding: 'utf8',
       timeout: 120_000,
@@ -95,9 +99,9 @@ class CodeServer {
     log(`install-extension: ${out.trim().split('\n').pop()}`);
   }
 
-  /** Starts on a free port in a new process group and waits for /healthz. */
-  async start({ timeout = 60_000 } = {}) {
-    this.port = await freePort();
+  /** Starts on `port` (default: a free one) in a new process group and waits for /healthz. */
+  async start({ timeout = 60_000, port } = {}) {
+    this.port = port ?? (await freePort());
     const args = [
       ...this.baseArgs(),
       '--bind-addr', `127.0.0.1:${this.port}`,
@@ -203,4 +207,44 @@ function processesUnder(dir, cmdline) {
   return found;
 }
 
-module.exports = { CodeServer, processesUnder };
+/**
+ * Live processes whose environment holds `name=value`: every process of a run that set
+ * the variable before starting code-server, also those in sessions of their own (the
+ * supervisor starts the app's process groups with setsid).
+ */
+function processesWithEnv(name, value) {
+  const want = `${name}=${value}`;
+  const found = [];
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      if (/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
+      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(want)) found.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** The live ones of `pids` and all their live descendants (from /proc/<pid>/stat). */
+function withDescendants(pids) {
+  const children = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const m = /\) (\S) (\d+) /.exec(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (!m || m[1] === 'Z') continue; // a zombie holds nothing
+      const parent = Number(m[2]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(name)]);
+      children.set(Number(name), children.get(Number(name)) ?? []);
+    } catch {
+      // gone
+    }
+  }
+  const found = new Set(pids.filter((pid) => children.has(pid)));
+  for (const pid of found) for (const child of children.get(pid)) found.add(child);
+  return [...found];
+}
+
+module.exports = { CodeServer, processesUnder, processesWithEnv, withDescendants };

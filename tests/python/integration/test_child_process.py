@@ -218,6 +218,9 @@ def test_request_error_is_reported(spawn: Spawn, debug: bool) -> None:
     child = spawn({"app.py": HELLO}, debug=debug)
     child.expect("loading", "ready")
     assert child.get("/boom?x=1&y=%C3%A9").status == 500
+    started = child.next_event()  # so that a death can name the request it was serving
+    assert (started["event"], started["method"]) == ("request_started", "GET")
+    assert started["path"] == "/boom?x=1&y=%C3%A9"
     event = child.next_event()
     assert (event["event"], event["method"], event["path"]) == (
         "request_error",
@@ -226,6 +229,8 @@ def test_request_error_is_reported(spawn: Spawn, debug: bool) -> None:
     )
     assert event["error"]["type"] == "ZeroDivisionError"
     assert project_frames(event["error"]) == [("app.py", 11, "boom")]
+    ended = child.next_event()
+    assert (ended["event"], ended["id"]) == ("request_ended", started["id"])
     assert child.get("/").body == "hello"  # still serving
     child.wait_stderr("ZeroDivisionError: division by zero")
 

@@ -47,7 +47,9 @@ async def test_start_serves_and_reports_running(lsp_session: SessionFactory) -> 
         "lastRestartMs",
         "errors",
         "message",
+        "app",
     }
+    assert payload["app"] == "app.py"  # what discovery found
     # VS Code-like client: file events registered dynamically, progress shown.
     assert [r.method for r in session.registrations] == ["workspace/didChangeWatchedFiles"]
     kinds = [type(v).__name__ for vs in session.client.progress_reports.values() for v in vs]

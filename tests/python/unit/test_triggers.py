@@ -96,3 +96,26 @@ def test_the_ledger_sees_one_write_once() -> None:
     assert ledger.is_new("a.py", (2, 10))
     assert ledger.is_new("a.py", None)  # deleted
     assert not ledger.is_new("a.py", None)
+
+
+def test_extra_globs_have_vs_code_meaning() -> None:
+    rules = WatchRules(ROOT, extra_globs=("**/*.toml", "*.cfg", "{conf,etc}/*.ini"))
+    assert is_relevant(rel("config.toml"), rules)  # ** spans zero folders too
+    assert is_relevant(rel("a", "b", "c.toml"), rules)
+    assert is_relevant(rel("settings.cfg"), rules)
+    assert not is_relevant(rel("deep", "settings.cfg"), rules)  # * stays in its folder
+    assert is_relevant(rel("etc", "db.ini"), rules)
+    assert not is_relevant(rel("other", "db.ini"), rules)
+
+
+def test_an_absolute_extra_file_matches_its_path() -> None:
+    rules = WatchRules(ROOT, extra_globs=(rel("instance", "app.cfg"),))
+    assert is_relevant(rel("instance", "app.cfg"), rules)
+    assert not is_relevant(rel("app.cfg"), rules)
+
+
+def test_excluding_a_folder_by_path_excludes_what_it_holds() -> None:
+    rules = WatchRules(ROOT, excludes=("docs/_build", "**/generated/**"))
+    assert not is_relevant(rel("docs", "_build", "html", "conf.py"), rules)
+    assert not is_relevant(rel("pkg", "generated", "models.py"), rules)
+    assert is_relevant(rel("docs", "conf.py"), rules)
