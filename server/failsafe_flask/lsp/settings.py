@@ -98,6 +98,10 @@ def _env_file(raw: Mapping[str, Any], root: Path) -> Optional[str]:
     return DEFAULT_ENV_FILE if (root / DEFAULT_ENV_FILE).is_file() else None
 
 
+def _default_env_file(raw: Mapping[str, Any], root: Path) -> bool:
+    return _text(raw, "envFile") is None and _env_file(raw, root) is not None
+
+
 def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
     """AppConfig's fields the settings set, by field name; None where a key is not set."""
     return {
@@ -110,7 +114,7 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "env": _env(raw),
         "env_file": _env_file(raw, root),
         # A default .env that is deleted is simply no longer loaded; a named one is missed.
-        "env_file_optional": _text(raw, "envFile") is None,
+        "env_file_optional": _default_env_file(raw, root) or None,
         "extra_watch": _strings(raw, "extraWatch"),
         "excludes": _strings(raw, "excludes"),
         "load_timeout": _checked(raw, "loadTimeout", validate.seconds),

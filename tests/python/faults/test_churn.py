@@ -28,11 +28,17 @@ def _module(value: int, broken: bool) -> str:
     return f"V = {value}\n" + ("def broken(:\n" if broken else "")
 
 
-async def _sample(app: Harness, inode: str, seen: list[list[int]], stop: asyncio.Event) -> None:
-    """Which processes can accept on the app's socket, every 20 ms, on the supervisor's
-    own loop (so each sample is consistent with the supervisor's state)."""
+async def _sample(
+    app: Harness, inode: str, held: dict[int, list[float]], stop: asyncio.Event
+) -> None:
+    """How long each process that is not the current app keeps accepting on the app's
+    socket, sampled every 20 ms on the supervisor's own loop (so each sample is consistent
+    with the supervisor's state): pid -> [first seen, last seen]."""
     while not stop.is_set():
-        seen.append(holders(inode, among=app_processes()))
+        now = time.monotonic()
+        for pid in holders(inode, among=app_processes()):
+            if pid != app.supervisor.status.pid:
+                held.setdefault(pid, [now, now])[1] = now
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.02)
 
@@ -46,9 +52,9 @@ async def test_a_save_storm_restarts_one_at_a_time_and_ends_on_the_final_files(
     app: Harness = await start_app(files)
     await app.ready()
     [inode] = listening_inodes(app.port)
-    samples: list[list[int]] = []
+    held: dict[int, list[float]] = {}
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample(app, inode, samples, stop))
+    sampler = asyncio.create_task(_sample(app, inode, held, stop))
     start = time.monotonic()
     for n in range(500):  # 500 saves in 10 s, every one of them seen by the editor
         await asyncio.sleep(max(0.0, start + n * 0.02 - time.monotonic()))
@@ -64,11 +70,13 @@ async def test_a_save_storm_restarts_one_at_a_time_and_ends_on_the_final_files(
     status = app.supervisor.status
     assert status.state == State.RUNNING and status.errors == 0
     _assert_one_restart_at_a_time([e for e in app.events if isinstance(e, StatusChanged)])
-    # Every process still able to accept was the current one or one told to retire that
-    # had not closed its copy yet: never two launches serving side by side for long.
-    assert max(len(pids) for pids in samples) <= 2, max(samples, key=len)
+    # A retired process stops accepting as soon as it runs again after its SIGTERM; on a
+    # busy machine that may take a while, but one that missed its SIGTERM keeps accepting
+    # (serving old code) until the SIGKILL at the end of the grace period.
+    longest = max((last - first for first, last in held.values()), default=0.0)
+    assert longest < app.config.stop_grace * 0.75, held
     assert holders(inode, among=app_processes()) == [status.pid]
-    print(f"storm: {status.restarts} restarts for 501 saves, {len(samples)} samples")
+    print(f"storm: {status.restarts} restarts for 501 saves, longest retiring {longest:.2f} s")
 
 
 def _assert_one_restart_at_a_time(statuses: list[StatusChanged]) -> None:

@@ -18,7 +18,8 @@ from failsafe_flask.config import AppConfig
 from failsafe_flask.lsp.settings import SECTION, parse_settings
 
 MANIFEST = Path(__file__).resolve().parents[3] / "package.json"
-CLIENT_ONLY = {"interpreter", "browser"}  # the extension's own: never sent to the server
+# The client's own settings (the extension's and vscode-languageclient's): never sent to the server.
+CLIENT_ONLY = {"interpreter", "browser", "trace.server"}
 
 
 def _declared() -> dict[str, dict[str, Any]]:
