@@ -80,14 +80,10 @@ def _env(raw: Mapping[str, Any]) -> Optional[dict[str, str]]:
         raise SettingsError(f"{SECTION}.env must be an object of names to strings")
     env: dict[str, str] = {}
     for name, item in value.items():
-        if not name or "=" in name or "\0" in name:
-            # The environment's own syntax: NAME=value, NUL-terminated.
-            raise SettingsError(f"{SECTION}.env has a name no variable can have: {name!r}")
         # Numbers and booleans are what a user means as text; nested values are not.
         if isinstance(item, (dict, list)) or item is None:
             raise SettingsError(f"{SECTION}.env.{name} must be a string, got {kind(item)}")
-        text = str(item).lower() if isinstance(item, bool) else str(item)
-        env[name] = _no_nul(text, f"env.{name}")
+        env[str(name)] = str(item).lower() if isinstance(item, bool) else str(item)
     return env
 
 
