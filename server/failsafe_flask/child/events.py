@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn, Optional
 
 from failsafe_flask.child.exceptions import TRUNCATED, cap_text
+from failsafe_flask.child.lifeline import kill_own_group
 from failsafe_flask.protocol import (
     CHANNEL_LOST_NOTE,
     ENV_EVENT_FD,
@@ -59,9 +60,10 @@ class EventWriter:
             try:
                 _write_all(self._fd, data)
             except BrokenPipeError:
-                # The supervisor is gone: nobody is left to tell; the lifeline thread
-                # kills the process group, and this spares a traceback meanwhile.
-                os._exit(0)
+                # The supervisor is gone: nobody is left to tell. End the group as the
+                # lifeline thread would: exiting alone could beat that thread to it and
+                # leave the app's own subprocesses running.
+                kill_own_group()
             except OSError:
                 _channel_lost(self._fd)
 
