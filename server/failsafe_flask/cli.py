@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -18,10 +19,11 @@ from typing import Any, Optional, TypeVar
 
 import click
 
-from . import __version__, validate
+from . import __version__, stopsignals, validate
 from .appspec import missing_app_message
 from .config import DEFAULT_HOST, DEFAULT_LOAD_TIMEOUT, DEFAULT_PORT, AppConfig
 from .runsettings import ADHOC, RunSettingError, resolve
+from .text import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -202,17 +204,27 @@ def flask_command(ctx: click.Context, /, **options: Any) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    group.main(args=argv, prog_name="failsafe-flask")
+    try:
+        code = group.main(args=argv, prog_name="failsafe-flask", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        # Ctrl+C before the signal handlers are in place (while Python imports): a
+        # traceback would say nothing the user does not know; 130 is 128 + SIGINT.
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _serve(options: dict[str, Any]) -> None:
+    stopsignals.hold()  # until the terminal's event loop handles them: see stopsignals
     root = Path(options["project"]).resolve()
     if not root.is_dir():
         raise Refused(f"the project folder {root} does not exist.")
     config = _config(root, options)
     problem = missing_app_message(str(root), config.app, os.environ, config.env_file)
     if problem:
-        raise Refused(problem)
+        raise Refused(printable(problem))
     from .terminal import run
 
     code = asyncio.run(run(config))
@@ -239,7 +251,7 @@ def _config(root: Path, options: dict[str, Any]) -> AppConfig:
     try:
         fields = resolve(root, given, os.environ)
     except RunSettingError as exc:
-        raise Refused(str(exc)) from None
+        raise Refused(printable(str(exc))) from None
     return AppConfig(
         project_root=root,
         reload=options["reload"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
+import stat
 from pathlib import Path
 from typing import Optional
 
@@ -37,6 +38,7 @@ def load_project_env(env_file: Optional[str]) -> None:
 
 def load_env_file(path: str) -> None:
     """Raises OSError when the file cannot be read: a load error that names the file."""
+    _refuse_special(path)
     try:
         with open(path, encoding="utf-8") as handle:  # read first: a clear error if missing
             text = handle.read()
@@ -50,3 +52,15 @@ def load_env_file(path: str) -> None:
     from failsafe_flask.child.compat import load_dotenv_file
 
     load_dotenv_file(path)
+
+
+def _refuse_special(path: str) -> None:
+    """Opening a FIFO waits for a writer, maybe forever, and each restart reads the file
+    again: only a regular file (or what opening says is wrong with it) is read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # open() says it better
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else "a device or a socket"
+        raise OSError(errno.EINVAL, f"not a regular file but {kind}", path)

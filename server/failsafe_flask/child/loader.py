@@ -8,6 +8,7 @@ import sys
 from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
+from failsafe_flask.child import nulbytes
 from failsafe_flask.child.compat import require_supported
 from failsafe_flask.child.envfile import load_project_env
 from failsafe_flask.child.exceptions import describe
@@ -59,6 +60,9 @@ def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionIn
     """``describe`` the real error; a NoAppException also says what was tried."""
     info = describe(exc, root)
     info["frames"] = without_loader_frames(info["frames"])
+    if info["syntax"] is None and nulbytes.is_null_byte_error(exc):
+        files = nulbytes.candidates(info["frames"], entry_file(spec, os.getcwd()), _module_entry)
+        info["syntax"] = nulbytes.null_byte_syntax(files)
     if _is_no_app_exception(exc):
         info["message"] += "\n" + what_was_tried(spec, os.getcwd())
     return info

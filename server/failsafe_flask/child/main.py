@@ -14,7 +14,7 @@ import importlib.util
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 from failsafe_flask.child import compat, errorpage, loader
@@ -90,9 +90,10 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
     _report_request_errors(app, writer, root)
-    writer.emit(_ready_event(args, root))
+    writer.check()  # the app may have closed it (os.closerange) with the server's socket
     debugger = app.debug if args.debugger is None else args.debugger
-    _serve(app, args, debugger=debugger, writer=writer)
+    # Ready once the server exists: a failure to build it must not follow "Running".
+    _serve(app, args, debugger, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -177,10 +178,12 @@ def _serve(
     args: argparse.Namespace,
     debugger: bool,
     writer: Optional[EventWriter] = None,
+    on_built: Callable[[], None] = lambda: None,
 ) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
 
     With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
+    ``on_built`` runs once the server exists.
     """
     from werkzeug.serving import make_server
 
@@ -197,6 +200,7 @@ def _serve(
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
         ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
     )
+    on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed

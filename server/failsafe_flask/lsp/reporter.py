@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 
 from .. import diagnostics as diag
 from ..supervisor.events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -23,6 +24,7 @@ from ..supervisor.events import (
     SupervisorEvent,
 )
 from ..supervisor.summary import format_error
+from ..text import output_line
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
 from .status import status_line
@@ -31,7 +33,8 @@ logger = logging.getLogger("failsafe_flask.lsp")
 
 
 class Messages(Protocol):
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None: ...
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """One line, or a block's lines; the implementation escapes each (text.printable)."""
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None: ...
 
@@ -76,7 +79,8 @@ class AppReporter:
         elif isinstance(event, AppOutput):
             # Info for both streams: Werkzeug logs every request on stderr, so a
             # Warning there would flag normal traffic.
-            say.log(f"[app {event.stream}] {event.line}")
+            prefix = "" if event.stream == NOTE else f"[app {event.stream}] "
+            say.log(prefix + output_line(event.line))
         elif isinstance(event, AppReady):
             self._publisher.clear(self.app)
         elif isinstance(event, AppLoadError):
@@ -91,7 +95,7 @@ class AppReporter:
 
     def _load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.
-        self._messages.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
+        self._messages.log(format_error(event.error), lsp.MessageType.Error)
         found = diag.load_error_diagnostics(event.error, event.entry)
         self._publisher.publish(self.app, found)
         if not found:

@@ -34,6 +34,7 @@ from .. import diagnostics as diag
 from ..config import AppConfig
 from ..supervisor.core import StartError, Supervisor
 from ..supervisor.events import State, Status
+from ..text import printable, printable_lines
 from .commands import StartOverrides
 from .noapp import no_app_error
 from .progress import StatusProgress
@@ -92,11 +93,13 @@ class FailsafeServer(LanguageServer):
 
     # -- messages -----------------------------------------------------------------
 
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
-        self.window_log_message(lsp.LogMessageParams(type=kind, message=text))
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """One line, or the lines of a block: escaped, so none can pass for another."""
+        message = printable_lines([text] if isinstance(text, str) else text)
+        self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=printable(text)))
         self.log(text, kind)
 
     def status(self) -> Status:

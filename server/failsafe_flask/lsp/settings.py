@@ -34,6 +34,13 @@ def _text(raw: Mapping[str, Any], key: str) -> Optional[str]:
         return None  # an empty field in a settings UI means "not set"
     if not isinstance(value, str):
         raise SettingsError(f"{SECTION}.{key} must be a string, got {kind(value)}")
+    return _no_nul(value, key)
+
+
+def _no_nul(value: str, key: str) -> str:
+    # No path, name or argument of a process can hold one: say so here, not in a traceback.
+    if "\0" in value:
+        raise SettingsError(f"{SECTION}.{key} must not contain a NUL character")
     return value
 
 
@@ -66,7 +73,7 @@ def _strings(raw: Mapping[str, Any], key: str) -> Optional[tuple[str, ...]]:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{SECTION}.{key} must be a list of strings, got {kind(value)}")
-    return tuple(value)
+    return tuple(_no_nul(item, key) for item in value)
 
 
 def _env(raw: Mapping[str, Any]) -> Optional[dict[str, str]]:

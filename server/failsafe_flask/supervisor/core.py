@@ -33,6 +33,7 @@ from ..protocol import (
 )
 from . import cause, listener, reappear, summary
 from .events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -53,7 +54,6 @@ from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
-ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 ALL_INTERFACES_WARNING = (
     " * Warning: listening on all interfaces: anyone on your network can reach the app"
     " and the debugger console (PIN-protected)"
@@ -71,7 +71,7 @@ class Supervisor:
         self._status = Status(message="Stopped")
         self._sock: Optional[socket.socket] = None
         self._app: Optional[AppProcess] = None
-        self._launcher = Launcher(lambda line: self._emit(AppOutput("stderr", line)))
+        self._launcher = Launcher(lambda line: self._emit(AppOutput(NOTE, line)))
         self._watcher: Optional[Watcher] = None
         self._rules = _rules_for(config)
         self._ledger = ChangeLedger()
@@ -116,8 +116,7 @@ class Supervisor:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
-        if self._config.host in ALL_INTERFACES:
-            self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
+        self._warn_if_everywhere(self._sock)
         try:
             self._begin(root)
             async with self._lock:
@@ -139,7 +138,7 @@ class Supervisor:
             root,
             self._accepts,
             self._on_watched,
-            lambda text: self._emit(AppOutput("stderr", text)),
+            lambda text: self._emit(AppOutput(NOTE, text)),
         )
         watcher.start()
         return watcher
@@ -218,10 +217,16 @@ class Supervisor:
             self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
+            self._warn_if_everywhere(sock)
             try:
                 await self._launch(State.RESTARTING, message)
             except Exception as exc:  # the move is done; the next change retries the launch
                 self._launch_failed(exc)
+
+    def _warn_if_everywhere(self, sock: socket.socket) -> None:
+        # By the address bound, not the host's spelling: "0" and "::0" are every interface too.
+        if listener.listens_everywhere(sock):
+            self._emit(AppOutput(NOTE, ALL_INTERFACES_WARNING))
 
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
