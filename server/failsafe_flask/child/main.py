@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, errorpage, loader
+from failsafe_flask.child import compat, errorpage, frames, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -184,10 +184,6 @@ def _serve_load_error(
     info = loader.describe_load_error(real, spec, root)
     writer.emit(_load_error_event(info, spec, root))
     # Not printed here: the front ends print it once, from the event, with its location.
-    text = _format_exception(real)
+    text = frames.traceback_text(real)  # the frames of the event, as Python prints them
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
     _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
-
-
-def _format_exception(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
