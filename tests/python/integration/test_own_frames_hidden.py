@@ -3,6 +3,7 @@ and the browser, for a SyntaxError and for template errors, through ``failsafe-f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ OURS = "failsafe_flask"
 
 
 @pytest.fixture
-def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
+def served(tmp_path: Path) -> Iterator[tuple[Terminal, str]]:
     write(
         tmp_path,
         {
@@ -42,9 +43,8 @@ def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
     )
     port = free_port()
     term = Terminal(tmp_path, "--port", str(port))
-    term.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     term.expect("Running: serving on")
-    yield term
+    yield term, f"http://127.0.0.1:{port}"
     term.kill_group()
 
 
@@ -53,10 +53,13 @@ def _clean(text: str) -> None:
     assert "flask/cli.py" not in text, text
 
 
-def test_a_syntax_error_shows_only_the_users_lines(tmp_path: Path, terminal: Terminal) -> None:
+def test_a_syntax_error_shows_only_the_users_lines(
+    tmp_path: Path, served: tuple[Terminal, str]
+) -> None:
+    terminal, url = served
     write(tmp_path, {"views.py": "def index(:\n    return 'ok'\n"})
     assert "at views.py:1;" in terminal.expect("The app failed to load")
-    page = get(terminal.url + "/").body  # type: ignore[attr-defined]
+    page = get(url + "/").body
     assert page.count("Traceback (most recent call last)") == 1
     assert f"File &quot;{tmp_path / 'app.py'}&quot;, line 3, in &lt;module&gt;" in page
     assert f"File &quot;{tmp_path / 'views.py'}&quot;, line 1" in page
@@ -65,16 +68,19 @@ def test_a_syntax_error_shows_only_the_users_lines(tmp_path: Path, terminal: Ter
     assert f'  File "{tmp_path / "app.py"}", line 3, in <module>' in terminal.lines
 
 
-def test_a_template_error_at_load_and_in_a_request(tmp_path: Path, terminal: Terminal) -> None:
+def test_a_template_error_at_load_and_in_a_request(
+    tmp_path: Path, served: tuple[Terminal, str]
+) -> None:
+    terminal, url = served
     write(tmp_path, {"app.py": APP + RENDERS_AT_IMPORT})
     assert "at templates/page.html:2;" in terminal.expect("The app failed to load")
-    page = get(terminal.url + "/").body  # type: ignore[attr-defined]
+    page = get(url + "/").body
     assert f"File &quot;{tmp_path / 'templates' / 'page.html'}&quot;, line 2" in page
     _clean(page)
 
     write(tmp_path, {"app.py": APP})
     terminal.expect("Recovered: serving on")
-    answer = get(terminal.url + "/boom")  # type: ignore[attr-defined]
+    answer = get(url + "/boom")
     assert answer.status == 500
     assert "boom.html" in answer.body  # Werkzeug's debugger page, its traceback
     _clean(answer.body)
