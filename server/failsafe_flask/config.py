@@ -40,6 +40,18 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "site-packages",
     "dist-packages",
     "*.egg-info",
+    # What editors write beside the file being saved: Emacs's lock (.#views.py, a
+    # dangling symlink) and auto-save (#views.py#) files, backups (views.py~), Vim's swap
+    # files and its write test (4913), and the temporary files some editors write and
+    # rename over the real one.
+    ".#*",
+    "#*#",
+    "*~",
+    "*.swp",
+    "*.swo",
+    "*.swx",
+    "4913",
+    "*.tmp",
 )
 
 
