@@ -12,6 +12,7 @@ Standard library only (runs in the user's interpreter, Python 3.9+).
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from typing import Optional
 
@@ -65,3 +66,14 @@ def _trim(shown: Optional[traceback.TracebackException], seen: set[int]) -> None
     _trim(shown.__context__, seen)
     for member in getattr(shown, "exceptions", None) or ():  # an ExceptionGroup's (3.11+)
         _trim(member, seen)
+
+
+def print_uncaught(exc: BaseException) -> None:
+    """Print an exception that ends the app process, as the interpreter would, with the
+    ``visible`` frames: the supervisor shows these lines on its 503 page. Raised by our
+    own code, it is a bug of ours, printed whole so that it can be reported."""
+    summaries = traceback.extract_tb(exc.__traceback__)
+    if summaries and is_own_file(summaries[-1].filename):
+        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    else:
+        sys.stderr.write(traceback_text(exc))

@@ -63,6 +63,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     """Load and serve until SIGTERM; on a load error serve the error page instead."""
     args = parse_args(argv)
+    # What ends this process uncaught (a KeyboardInterrupt at import) is printed without
+    # our frames, as every error the app process reports is.
+    sys.excepthook = lambda _kind, exc, _tb: frames.print_uncaught(exc)
     root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
     watch_lifeline_from_env()
     writer = EventWriter.from_env()

@@ -88,3 +88,25 @@ def test_a_template_error_at_load_and_in_a_request(
     while terminal.expect(last) != last:  # the app's own traceback, printed by Werkzeug
         pass
     _clean(terminal.output())
+
+
+@pytest.mark.parametrize("preload", [True, False], ids=["forked", "spawned"])
+def test_an_uncaught_crash_at_import_on_the_503_page(tmp_path: Path, preload: bool) -> None:
+    """A KeyboardInterrupt is not caught as a load error: the app process dies, and the
+    supervisor's page shows the last lines it wrote, which must be the user's only."""
+    write(
+        tmp_path,
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\nraise KeyboardInterrupt\n"},
+    )
+    port = free_port()
+    term = Terminal(tmp_path, "--port", str(port), *([] if preload else ["--no-preload"]))
+    try:
+        term.expect("Waiting for a change")
+        answer = get(f"http://127.0.0.1:{port}/")
+        assert answer.status == 503
+        assert f"File &quot;{tmp_path / 'app.py'}&quot;, line 3, in &lt;module&gt;" in answer.body
+        _clean(answer.body)
+        assert "runpy" not in answer.body
+        _clean(term.output())
+    finally:
+        term.kill_group()
