@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
         type=_checked(validate.seconds_text),
         help=f"seconds before a stuck load is reported (default {DEFAULT_LOAD_TIMEOUT:g})",
     )
+    run.add_argument(
+        "--debugpy",
+        metavar="[HOST:]PORT",
+        type=_checked(validate.debug_address),
+        help="every app process listens for a debugger there, as python -m debugpy --listen",
+    )
+    run.add_argument(
+        "--debugpy-wait", action="store_true", help="each app process waits for the debugger"
+    )
     run.add_argument("--project", default=".", help="the project folder (default: here)")
     commands.add_parser("lsp", help="serve the Language Server Protocol on stdio")
     return parser
@@ -97,11 +106,13 @@ def _config(args: argparse.Namespace, root: Path) -> AppConfig:
         "python": args.python,
         "env_file": args.env_file,
         "load_timeout": args.load_timeout,
+        "debugpy": args.debugpy,
     }
     return AppConfig(
         project_root=root,
         debug=not args.no_debug,
         preload=not args.no_preload,
+        debugpy_wait=args.debugpy_wait,
         extra_watch=_split(args.extra_files),
         excludes=_split(args.exclude),
         **{name: value for name, value in given.items() if value is not None},

@@ -71,3 +71,6 @@ class AppConfig:
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
     load_timeout: float = DEFAULT_LOAD_TIMEOUT
+    # (host, port) on which every app process listens for a debugger (debugpy); None: off
+    debugpy: Optional[tuple[str, int]] = None
+    debugpy_wait: bool = False  # each app process waits for the debugger before loading

@@ -60,6 +60,14 @@ def seconds_text(text: str) -> float:
     return seconds(number)
 
 
+def debug_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """``[HOST:]PORT`` as ``python -m debugpy --listen`` takes it; ``[::1]:PORT`` for IPv6."""
+    host_text, colon, port_part = text.rpartition(":")
+    if not colon:
+        return default_host, port_text(text)
+    return host(host_text.strip("[]")), port_text(port_part)
+
+
 def kind(value: object) -> str:
     """What a JSON value is, in words: "a string", "a list", "null"..."""
     names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
