@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from .config import DEFAULT_HOST
+
 
 class InvalidValue(ValueError):
     """str() ends a sentence that begins with the setting's name: "must be ..., got ..."."""
@@ -60,7 +62,7 @@ def seconds_text(text: str) -> float:
     return seconds(number)
 
 
-def debug_address(text: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+def debug_address(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, int]:
     """``[HOST:]PORT`` as ``python -m debugpy --listen`` takes it; ``[::1]:PORT`` for IPv6."""
     host_text, colon, port_part = text.rpartition(":")
     if not colon:
