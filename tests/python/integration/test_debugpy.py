@@ -15,7 +15,7 @@ import pytest
 
 from dap_client import DapClient
 from integration.supervisor_harness import Harness, Response, get
-from system import free_port, until
+from system import free_port, until, wait_until
 
 INIT = """
     from flask import Flask
@@ -58,7 +58,9 @@ StartApp = Callable[..., "asyncio.Future[Harness]"]
 
 
 @contextmanager
-def attached(address: tuple[str, int], views: Path, lines: list[int]) -> Iterator[DapClient]:
+def attached(
+    address: tuple[str, int], views: Path, lines: list[int], exceptions: tuple[str, ...] = ()
+) -> Iterator[DapClient]:
     """Attach as an editor does: initialize, attach, breakpoints, configurationDone."""
     client = DapClient.connect(*address)
     try:
@@ -69,7 +71,7 @@ def attached(address: tuple[str, int], views: Path, lines: list[int]) -> Iterato
             "setBreakpoints", source={"path": str(views)}, breakpoints=[{"line": n} for n in lines]
         )
         assert [b["verified"] for b in points["breakpoints"]] == [True] * len(lines)
-        client.request("setExceptionBreakpoints", filters=[])
+        client.request("setExceptionBreakpoints", filters=list(exceptions))
         client.request("configurationDone")
         client.response(attach, "attach")
         yield client
@@ -146,3 +148,53 @@ async def test_breakpoint_is_hit_again_in_the_app_process_after_a_save(
             )
     await app.supervisor.stop()
     await until(lambda: debug_port_free(address), "the adapter let go of the debug port")
+
+
+@pytest.mark.parametrize("mode", ["raised", "userUnhandled"])
+async def test_exception_breakpoint_stops_where_the_view_raises(
+    start_app: StartApp, tmp_path: Path, mode: str
+) -> None:
+    """``raised`` stops at the raise; ``userUnhandled`` (what "uncaught" means in a Flask
+    view, whose exceptions Flask catches) at the view that lets it out."""
+    address = ("127.0.0.1", free_port())
+    app = await start_app(FILES, app="shop", debugpy=address)
+    await app.ready()
+    with ThreadPoolExecutor(1) as pool, attached(address, tmp_path, [], (mode,)) as client:
+        mark = client.mark()
+        reply = requested(pool, f"{app.url}/boom")
+        thread, frame = await asyncio.to_thread(stopped_at, client, mark)
+        # userUnhandled names the frame "boom (Current frame)"
+        assert (frame["name"].split()[0], frame["line"]) == ("boom", BOOM_LINE)
+        info = client.request("exceptionInfo", threadId=thread)
+        assert "KeyError" in info["exceptionId"]
+        client.request("continue", threadId=thread)
+        assert (await asyncio.wrap_future(reply)).status == 500
+
+
+async def test_breakpoint_at_import_time_stops_the_first_load(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """With debugpy_wait the app process waits for the debugger before loading the app,
+    so a breakpoint in a module's top level is hit by the load itself."""
+    address = ("127.0.0.1", free_port())
+    # Spawned: a test this short would end while the preloader the first load asks for
+    # is still being built (its cancellation is the pool's business, not this test's).
+    app = await start_app(FILES, app="shop", debugpy=address, debugpy_wait=True, preload=False)
+    views = tmp_path / "shop" / "views.py"
+
+    def load_under_debugger() -> str:
+        with attached(address, views, [IMPORT_LINE]) as client:
+            thread, frame = stopped_at(client, 0)
+            assert (frame["name"], frame["line"]) == ("<module>", IMPORT_LINE)
+            client.request("continue", threadId=thread)
+            return get(f"{app.url}/items/1").body
+
+    connected = await asyncio.to_thread(_connect_until_listening, address)
+    assert connected
+    assert await asyncio.to_thread(load_under_debugger) == "<p>total 2</p>"
+
+
+def _connect_until_listening(address: tuple[str, int]) -> bool:
+    """The app process listens once it has started: a free port until then."""
+    wait_until(lambda: not debug_port_free(address), "the app process listens for a debugger")
+    return True
