@@ -15,17 +15,14 @@ import argparse
 import asyncio
 import socket
 import statistics
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-
-from failsafe_flask.config import AppConfig  # noqa: E402
-from failsafe_flask.supervisor.core import Supervisor  # noqa: E402
-from failsafe_flask.supervisor.events import AppReady, SupervisorEvent  # noqa: E402
+from failsafe_flask.config import AppConfig
+from failsafe_flask.supervisor.core import Supervisor
+from failsafe_flask.supervisor.events import AppReady, SupervisorEvent
 
 VIEW = 'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/")\ndef index():\n'
 
