@@ -348,8 +348,15 @@ class Supervisor:
         self._stderr_tail.clear()
         self._in_flight.clear()
         label = self._app_label()
-        self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
-        self._set(debugpy=self._config.debugpy)
+        self._set(
+            state=state,
+            url=self._url(),
+            app=label,
+            pid=None,
+            errors=0,
+            message=message,
+            debugpy=self._config.debugpy,  # where a debugger attaches, this launch on
+        )
         assert self._sock is not None
         app = await self._launcher.launch(
             _for_app_process(self._config),
