@@ -125,6 +125,13 @@ _RUN_OPTIONS = (
         multiple=True,
         help="files or folders (globs) that never restart it",
     ),
+    _option(
+        "--debugpy",
+        metavar="[HOST:]PORT",
+        type=Checked("address", validate.debug_address),
+        help="every app process listens for a debugger there, as python -m debugpy --listen",
+    ),
+    _option("--debugpy-wait", is_flag=True, help="each app process waits for the debugger"),
     _option("--python", help="the interpreter that runs the app (default: this one)"),
     _option("--no-preload", is_flag=True, help="start each app process in a new interpreter"),
     _option(
@@ -257,5 +264,7 @@ def _config(root: Path, options: dict[str, Any]) -> AppConfig:
         reload=options["reload"],
         threaded=options["with_threads"],
         preload=not options["no_preload"],
+        debugpy=options["debugpy"],
+        debugpy_wait=options["debugpy_wait"],
         **fields,
     )

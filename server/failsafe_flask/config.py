@@ -77,3 +77,6 @@ class AppConfig:
     reload: bool = True  # False: a changed file does not restart the app
     debugger: Optional[bool] = None  # Werkzeug's debugger; None: as debug
     threaded: bool = True
+    # (host, port) on which every app process listens for a debugger (debugpy); None: off
+    debugpy: Optional[tuple[str, int]] = None
+    debugpy_wait: bool = False  # each app process waits for the debugger before loading

@@ -40,6 +40,7 @@ class TerminalReporter:
         self._out = out
         self._failed = False
         self._last_state: Optional[State] = None
+        self._debugpy: Optional[tuple[str, int]] = None  # the address last told
 
     def __call__(self, event: SupervisorEvent) -> None:
         if isinstance(event, AppOutput):
@@ -74,6 +75,12 @@ class TerminalReporter:
 
     def _on_status(self, event: StatusChanged) -> None:
         status = event.status
+        if status.debugpy is not None and status.debugpy != self._debugpy:
+            host, port = self._debugpy = status.debugpy
+            self._say(
+                f" * Debugger: every app process listens on {host}:{port} (debugpy); "
+                "attach again after each restart"
+            )
         if status.state == self._last_state:
             return
         self._last_state = status.state

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from .config import DEFAULT_HOST
+
 
 class InvalidValue(ValueError):
     """str() ends a sentence that begins with the setting's name: "must be ..., got ..."."""
@@ -59,6 +61,14 @@ def seconds_text(text: str) -> float:
     except ValueError:
         raise InvalidValue(_wrong("a number of seconds", repr(text), _SECONDS)) from None
     return seconds(number)
+
+
+def debug_address(text: str, default_host: str = DEFAULT_HOST) -> tuple[str, int]:
+    """``[HOST:]PORT`` as ``python -m debugpy --listen`` takes it; ``[::1]:PORT`` for IPv6."""
+    host_text, colon, port_part = text.rpartition(":")
+    if not colon:
+        return default_host, port_text(text)
+    return host(host_text.strip("[]")), port_text(port_part)
 
 
 def kind(value: object) -> str:

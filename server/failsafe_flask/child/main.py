@@ -2,7 +2,7 @@
 
 ``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
 [--debugger | --no-debugger] [--without-threads] [--env-file F] [--cert C [--key K]]
-[--load-timeout S]``,
+[--load-timeout S] [--debugpy [HOST:]PORT [--debugpy-path D] [--debugpy-wait]]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, errorpage, frames, loader
+from failsafe_flask.child import compat, debugger, errorpage, frames, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -34,7 +34,7 @@ from failsafe_flask.protocol import (
     RequestError,
     display_url,
 )
-from failsafe_flask.validate import port_text, seconds_text
+from failsafe_flask.validate import debug_address, port_text, seconds_text
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
 DRAIN_TIMEOUT = 30.0
@@ -67,6 +67,13 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default=DEFAULT_LOAD_TIMEOUT,
         help="seconds before a load that never ends is reported",
     )
+    parser.add_argument(
+        "--debugpy", type=debug_address, default=None, help="[HOST:]PORT a debugger attaches to"
+    )
+    parser.add_argument(
+        "--debugpy-path", default=None, help="a folder with debugpy, when the app has none"
+    )
+    parser.add_argument("--debugpy-wait", action="store_true", help="wait for the debugger")
     return parser.parse_args(argv)
 
 
@@ -80,6 +87,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     watch_lifeline_from_env()
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
+    if args.debugpy is not None:  # before the app is loaded: import-time breakpoints work
+        debugger.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
     watchdog = _watch_loading(writer, spec, root, args.load_timeout)
@@ -94,9 +103,9 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     watchdog.done()
     _report_request_errors(app, writer, root)
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
-    debugger = app.debug if args.debugger is None else args.debugger
+    use_debugger = app.debug if args.debugger is None else args.debugger
     # Ready once the server exists: a failure to build it must not follow "Running".
-    _serve(app, args, debugger, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
+    _serve(app, args, use_debugger, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -135,7 +144,7 @@ def _ready_event(args: argparse.Namespace, root: str) -> Ready:
         pid=os.getpid(),
         url=display_url(args.host, args.port, https=args.cert is not None),
         files=imported_project_files(sys.modules, root),
-        packages=third_party_packages(sys.modules, root),
+        packages=debugger.without_debugger(third_party_packages(sys.modules, root)),
     )
 
 

@@ -7,7 +7,7 @@ commands are ``failsafeFlask.start`` etc.: the two must never collide.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -19,7 +19,8 @@ START = "failsafe-flask.start"
 STOP = "failsafe-flask.stop"
 RESTART = "failsafe-flask.restart"
 STATUS = "failsafe-flask.status"
-COMMANDS = (START, STOP, RESTART, STATUS)
+DEBUG = "failsafe-flask.debug"
+COMMANDS = (START, STOP, RESTART, STATUS, DEBUG)
 
 # start's optional object argument: key -> (accepted types, how to say it)
 _START_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -85,3 +86,11 @@ def parse_start_args(args: Sequence[Any]) -> StartOverrides:
 def no_arguments(command: str, args: Sequence[Any]) -> None:
     if any(arg is not None for arg in args):
         raise _invalid(f"{command} takes no arguments")
+
+
+def parse_debug_args(args: Sequence[Any], settings: Mapping[str, Any]) -> StartOverrides:
+    """debug takes start's arguments and runs the app under debugpy: on the port the
+    ``debugpy`` setting names, else on a free one (the status says which)."""
+    overrides = parse_start_args(args)
+    debugpy = settings.get("debugpy") or True
+    return StartOverrides({**overrides.settings, "debugpy": debugpy}, overrides.root)

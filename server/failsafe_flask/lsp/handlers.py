@@ -73,6 +73,11 @@ def _register_commands(server: FailsafeServer) -> None:
         await ls.start_app(commands.parse_start_args(args))
         return status_payload(ls.status())
 
+    @server.command(commands.DEBUG)
+    async def debug(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        await ls.start_app(commands.parse_debug_args(args, ls.settings))
+        return status_payload(ls.status())
+
     @server.command(commands.STOP)
     async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
         commands.no_arguments(commands.STOP, args)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 from .. import validate
-from ..config import DEFAULT_ENV_FILE, AppConfig
+from ..config import DEFAULT_ENV_FILE, DEFAULT_HOST, AppConfig
 from ..runsettings import RunSettingError, resolve
 from ..validate import kind
 
@@ -102,6 +102,21 @@ def _default_env_file(raw: Mapping[str, Any], root: Path) -> bool:
     return _text(raw, "envFile") is None and _env_file(raw, root) is not None
 
 
+def _debugpy(raw: Mapping[str, Any]) -> Optional[tuple[str, int]]:
+    """``debugpy``: a port, ``"[HOST:]PORT"``, or true (a free port, chosen once)."""
+    value = raw.get("debugpy")
+    if value is None or value is False or value == "":
+        return None
+    if value is True:
+        return (DEFAULT_HOST, 0)
+    try:
+        if isinstance(value, str):
+            return validate.debug_address(value)
+        return (DEFAULT_HOST, validate.port(value))
+    except validate.InvalidValue as exc:
+        raise SettingsError(f"{SECTION}.debugpy {exc}") from None
+
+
 def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
     """AppConfig's fields the settings set, by field name; None where a key is not set."""
     return {
@@ -118,6 +133,8 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "extra_watch": _strings(raw, "extraWatch"),
         "excludes": _strings(raw, "excludes"),
         "load_timeout": _checked(raw, "loadTimeout", validate.seconds),
+        "debugpy": _debugpy(raw),
+        "debugpy_wait": _bool(raw, "debugpyWait"),
     }
 
 

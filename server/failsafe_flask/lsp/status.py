@@ -18,7 +18,8 @@ BUSY_STATES = frozenset({State.STARTING, State.RESTARTING})
 
 
 def status_payload(status: Status) -> dict[str, Any]:
-    """{state, url, pid, restarts, lastRestartMs, errors, message, app}: camelCase, JSON-ready.
+    """{state, url, pid, restarts, lastRestartMs, errors, message, app, debugpy}: camelCase,
+    JSON-ready.
 
     ``app`` names the app that runs (``hello:create_app``, ``app.py``), "" when unknown.
     """
@@ -34,7 +35,13 @@ def status_payload(status: Status) -> dict[str, Any]:
         "errors": status.errors,
         "message": printable(status.message),  # a status bar shows it: one line
         "app": status.app,
+        # Where a debugger attaches (debugpy's adapter in each app process), or null.
+        "debugpy": _address(status.debugpy),
     }
+
+
+def _address(address: Optional[tuple[str, int]]) -> Optional[dict[str, Any]]:
+    return None if address is None else {"host": address[0], "port": address[1]}
 
 
 def status_line(status: Status) -> str:

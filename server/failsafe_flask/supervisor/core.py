@@ -31,7 +31,7 @@ from ..protocol import (
     RequestStarted,
     display_url,
 )
-from . import cause, listener, reappear, summary
+from . import cause, debugport, listener, reappear, summary
 from .events import (
     NOTE,
     AppExited,
@@ -116,6 +116,7 @@ class Supervisor:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
+        self._config = debugport.fixed(self._config)
         self._warn_if_everywhere(self._sock)
         try:
             self._begin(root)
@@ -162,7 +163,9 @@ class Supervisor:
                 self._sock.close()
                 self._sock = None
         self._burst_started = None
-        self._set(state=State.STOPPED, url=None, pid=None, errors=0, message="Stopped")
+        self._set(
+            state=State.STOPPED, url=None, pid=None, errors=0, message="Stopped", debugpy=None
+        )
 
     async def restart(self, reason: str = "manual") -> None:
         if self._sock is None:
@@ -183,6 +186,7 @@ class Supervisor:
         had, StartError is raised and the app goes on serving where it was.
         """
         old = self._config
+        config = debugport.fixed(config, old)
         self._wanted = None
         if self._sock is None or old.project_root == config.project_root:
             self._config = config
@@ -351,7 +355,15 @@ class Supervisor:
         self._stderr_tail.clear()
         self._in_flight.clear()
         label = self._app_label()
-        self._set(state=state, url=self._url(), app=label, pid=None, errors=0, message=message)
+        self._set(
+            state=state,
+            url=self._url(),
+            app=label,
+            pid=None,
+            errors=0,
+            message=message,
+            debugpy=self._config.debugpy,  # where a debugger attaches, this launch on
+        )
         assert self._sock is not None
         app = await self._launcher.launch(
             _for_app_process(self._config),

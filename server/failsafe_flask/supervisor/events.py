@@ -27,6 +27,7 @@ class Status:
     errors: int = 0  # load error (0/1) + request errors since the last (re)start
     message: str = ""  # one short line for a status bar
     app: str = ""  # the app that runs, as named (--app form) or discovered ("app.py")
+    debugpy: Optional[tuple[str, int]] = None  # where a debugger attaches, while debugging
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from .. import protocol
 from ..config import AppConfig
@@ -39,11 +40,16 @@ class LaunchPlan:
         return {**self.env, **{name: str(fd) for name, fd in fds.items()}}
 
 
-def plan_launch(config: AppConfig, base: Mapping[str, str], package_parent: str) -> LaunchPlan:
+def plan_launch(
+    config: AppConfig,
+    base: Mapping[str, str],
+    package_parent: str,
+    debugpy_parent: Optional[str] = None,
+) -> LaunchPlan:
     env = child_env(config, base, package_parent)
     return LaunchPlan(
         config=config,
-        argv=child_args(config),
+        argv=child_args(config) + debugpy_args(config, debugpy_parent),
         env=env,
         cwd=str(config.project_root),
         key=preload_key(config, env),
@@ -72,6 +78,18 @@ def child_args(config: AppConfig) -> list[str]:
         command += [name, value] if value else []
     command += ["--load-timeout", f"{config.load_timeout:g}"]
     return command
+
+
+def debugpy_args(config: AppConfig, debugpy_parent: Optional[str]) -> list[str]:
+    """The debugger's arguments: in argv, not the environment, so that turning it on
+    or off keeps the preloader (whose key is the environment), which never imports it."""
+    if config.debugpy is None:
+        return []
+    host, port = config.debugpy
+    command = ["--debugpy", f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    if debugpy_parent:
+        command += ["--debugpy-path", debugpy_parent]
+    return command + (["--debugpy-wait"] if config.debugpy_wait else [])
 
 
 def preloader_command(config: AppConfig, packages: Iterable[str]) -> list[str]:

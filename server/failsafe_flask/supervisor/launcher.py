@@ -14,7 +14,7 @@ from ..config import AppConfig
 from ..protocol import Event
 from .fork import fork
 from .launch import LaunchPlan, plan_launch
-from .package import PackageFolder
+from .package import PackageFolder, debugpy_folder
 from .pool import PreloadPool
 from .preload import PreloadError, can_preload
 from .process import AppProcess, Hooks, Note, OnEvent, OnLine
@@ -29,11 +29,13 @@ class Launcher:
         self._note = note
         self._pool = PreloadPool(note) if can_preload() else None
         self._package = PackageFolder()
+        self._debugpy = debugpy_folder()
 
     async def launch(
         self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_event: OnEvent
     ) -> AppProcess:
-        plan = plan_launch(config, os.environ, self._package.parent())
+        debugpy = self._debugpy.parent() if self._debugpy and config.debugpy else None
+        plan = plan_launch(config, os.environ, self._package.parent(), debugpy)
         hooks = Hooks(on_line, on_event, self._note)
         pool = self._pool
         if pool is None or not config.preload:
@@ -64,3 +66,5 @@ class Launcher:
         if self._pool is not None:
             await self._pool.close()
         self._package.remove()
+        if self._debugpy is not None:
+            self._debugpy.remove()

@@ -1,7 +1,9 @@
-"""Where an app process finds the ``failsafe_flask`` package, and nothing else of ours."""
+"""Where an app process finds the ``failsafe_flask`` package (and ``debugpy``, when it
+debugs), and nothing else of ours."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,17 +25,18 @@ class PackageFolder:
     folder per supervisor, made when first needed, removed by ``remove()``.
     """
 
-    def __init__(self, package: Optional[Path] = None) -> None:
+    def __init__(self, package: Optional[Path] = None, always_private: bool = False) -> None:
         self._package = package or Path(failsafe_flask.__file__).resolve().parent
+        self._always_private = always_private  # its parent may hold anything beside it
         self._private: Optional[Path] = None
 
     def parent(self) -> str:
         parent = self._package.parent
-        if parent.name not in INSTALLED:
+        if parent.name not in INSTALLED and not self._always_private:
             return str(parent)
         if self._private is None:
             private = Path(tempfile.mkdtemp(prefix="failsafe-flask-"))
-            (private / "failsafe_flask").symlink_to(self._package, target_is_directory=True)
+            (private / self._package.name).symlink_to(self._package, target_is_directory=True)
             self._private = private
         return str(self._private)
 
@@ -42,3 +45,12 @@ class PackageFolder:
         if private is not None:
             # The link only, never what it points to: rmtree does not follow symlinks.
             shutil.rmtree(private, ignore_errors=True)
+
+
+def debugpy_folder() -> Optional[PackageFolder]:
+    """Our own debugpy (a dependency of this package, or bundled with the extension),
+    offered to an app whose interpreter has none; found without importing it."""
+    spec = importlib.util.find_spec("debugpy")
+    if spec is None or spec.origin is None:
+        return None
+    return PackageFolder(Path(spec.origin).resolve().parent, always_private=True)

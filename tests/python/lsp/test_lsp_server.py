@@ -48,8 +48,10 @@ async def test_start_serves_and_reports_running(lsp_session: SessionFactory) -> 
         "errors",
         "message",
         "app",
+        "debugpy",
     }
     assert payload["app"] == "app.py"  # what discovery found
+    assert payload["debugpy"] is None  # started, not debugged
     # VS Code-like client: file events registered dynamically, progress shown.
     assert [r.method for r in session.registrations] == ["workspace/didChangeWatchedFiles"]
     kinds = [type(v).__name__ for vs in session.client.progress_reports.values() for v in vs]
