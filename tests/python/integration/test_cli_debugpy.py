@@ -81,4 +81,4 @@ def test_a_wrong_debugpy_address_is_refused_by_name(tmp_path: Path, terminals: T
     write(tmp_path, {"app.py": APP})
     term = terminals(tmp_path, "--debugpy", "here:there")
     assert term.wait() == 2
-    assert "argument --debugpy: must be a whole number, got 'there'" in term.output()
+    assert "Invalid value for '--debugpy': must be a whole number, got 'there'" in term.output()
