@@ -12,7 +12,9 @@ import {
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
 import { SECTION, readSettings, serverLaunch, serverSettings } from './config';
-import { errorText } from './interpreter';
+import { errorText } from './errors';
+import { ClientLifecycle } from './lifecycle';
+import { tellFailure } from './notify';
 import type { Interpreters } from './python';
 import { STOPPED, type Status, parseStatus } from './status';
 
@@ -33,40 +35,41 @@ export interface FlaskServerOptions {
   onStatus: (status: Status) => void;
 }
 
-interface Running {
-  client: LanguageClient;
-  python: string;
-  folder: vscode.WorkspaceFolder;
-  restarts: number; // times the client reached Running (more than once: after a crash)
-}
-
 export class FlaskServer implements vscode.Disposable {
-  private running: Running | undefined;
+  private readonly clients: ClientLifecycle<LanguageClient, vscode.WorkspaceFolder>;
   private folder: vscode.WorkspaceFolder | undefined;
   /** The user asked for the app to run (Start, not yet Stop). */
   private wanted = false;
   /** Every reason to rebuild the client goes through here, one rebuild at a time. */
   readonly requestRestart: Coalesced = coalesce((reasons) => this.rebuild(reasons));
 
-  constructor(private readonly options: FlaskServerOptions) {}
+  constructor(private readonly options: FlaskServerOptions) {
+    const interpreters = options.interpreters;
+    this.clients = new ClientLifecycle({
+      usable: (folder) => interpreters.usable(folder),
+      resolve: async (folder) => (await interpreters.resolve(folder))?.python,
+      create: (python, folder) => this.createClient(python, folder),
+      log: options.log,
+      onStatus: options.onStatus,
+    });
+  }
 
   /** Starts the app in `folder`, starting the language server first if needed. */
   async start(folder: vscode.WorkspaceFolder): Promise<void> {
     this.wanted = true;
     this.folder = folder;
-    const running = await this.ensureClient(folder);
-    if (running) await this.execute(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath });
+    if (await this.clients.ensure(folder)) await this.startApp(folder);
   }
 
   async stop(): Promise<void> {
     this.wanted = false;
-    if (this.running) await this.execute(SERVER_COMMANDS.stop);
+    if (this.clients.running) await this.execute(SERVER_COMMANDS.stop);
   }
 
   async restart(folder: vscode.WorkspaceFolder): Promise<void> {
-    if (!this.running?.client.isRunning()) return this.start(folder);
+    if (!this.clients.running?.client.isRunning()) return this.start(folder);
     this.wanted = true;
-    await this.execute(SERVER_COMMANDS.restart);
+    await this.command(SERVER_COMMANDS.restart);
   }
 
   /** Remembers that Start was asked for, for when the workspace becomes trusted. */
@@ -77,7 +80,27 @@ export class FlaskServer implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     this.wanted = false;
-    await this.stopClient();
+    await this.clients.stop();
+  }
+
+  private async startApp(folder: vscode.WorkspaceFolder): Promise<void> {
+    await this.command(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath });
+  }
+
+  /**
+   * A command whose failure the caller tells the user about. The status bar then shows
+   * what the server says now (a failed start: stopped, and why), never a state the
+   * failure left behind; and the app is no longer wanted unless it runs.
+   */
+  private async command(command: string, arg?: object): Promise<void> {
+    try {
+      await this.execute(command, arg);
+    } catch (err) {
+      const now = await this.execute(SERVER_COMMANDS.status).catch(() => undefined);
+      if (!now) this.options.onStatus(STOPPED);
+      this.wanted = now !== undefined && now.state !== 'stopped';
+      throw err;
+    }
   }
 
   private async rebuild(reasons: string[]): Promise<void> {
@@ -88,38 +111,7 @@ export class FlaskServer implements vscode.Disposable {
       log.info('Restart: nothing to do, the app was not asked to run');
       return;
     }
-    if (this.running) {
-      const found = await this.options.interpreters.resolve(this.running.folder);
-      if (found?.python === this.running.python && this.running.client.isRunning()) {
-        log.info(`Restart: the interpreter is still ${found.python}; the server keeps running`);
-        return;
-      }
-      await this.stopClient();
-    }
-    await this.start(folder);
-  }
-
-  private async ensureClient(folder: vscode.WorkspaceFolder): Promise<Running | undefined> {
-    const python = await this.options.interpreters.usable(folder);
-    if (!python) return undefined;
-    const current = this.running;
-    if (current && current.python === python && current.client.isRunning()) return current;
-    if (current) {
-      this.options.log.info(`Interpreter changed from ${current.python} to ${python}: restarting the server`);
-      await this.stopClient();
-    }
-    this.options.onStatus({ ...STOPPED, state: 'starting', message: 'Starting the language server' });
-    const client = this.createClient(python, folder);
-    this.running = { client, python, folder, restarts: 0 };
-    try {
-      await client.start();
-    } catch (err) {
-      this.running = undefined;
-      this.options.onStatus(STOPPED);
-      await client.dispose(2000).catch(() => undefined); // a start that failed has nothing to stop
-      throw new Error(`the language server did not start with ${python} (${errorText(err)}); see Failsafe Flask: Show Logs`);
-    }
-    return this.running;
+    if (await this.clients.rebuild(folder)) await this.startApp(folder);
   }
 
   private createClient(python: string, folder: vscode.WorkspaceFolder): LanguageClient {
@@ -148,7 +140,8 @@ export class FlaskServer implements vscode.Disposable {
       // vscode-languageclient restarts a crashed server by itself; the new one has no
       // app running: start it again if the user wanted it (our own first start is
       // followed by the start command in start()).
-      if (e.newState === ClientState.Running && this.running?.client === client && this.running.restarts++ > 0) {
+      const running = this.clients.running;
+      if (e.newState === ClientState.Running && running?.client === client && running.restarts++ > 0) {
         this.afterCrash(folder);
       }
     });
@@ -189,36 +182,23 @@ export class FlaskServer implements vscode.Disposable {
     const text = this.wanted
       ? 'The Failsafe Flask server crashed and was restarted; the app is starting again.'
       : 'The Failsafe Flask server crashed and was restarted.';
-    this.options.log.warn(text);
-    void vscode.window.showWarningMessage(text, 'Show Logs').then((choice) => {
-      if (choice) this.options.log.show();
-    });
+    void tellFailure(this.options.log, text, 'warn');
     if (!this.wanted) return;
     this.execute(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath }).catch((err: unknown) => {
       this.options.log.error(`Starting the app after a server restart failed: ${errorText(err)}`);
     });
   }
 
-  private async execute(command: string, arg?: object): Promise<void> {
-    const client = this.running?.client;
-    if (!client?.isRunning()) return;
+  /** Runs a server command; the status it answers with is shown and returned. */
+  private async execute(command: string, arg?: object): Promise<Status | undefined> {
+    const client = this.clients.running?.client;
+    if (!client?.isRunning()) return undefined;
     const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
       command,
       arguments: arg ? [arg] : [],
     });
     const status = parseStatus(result);
     if (status) this.options.onStatus(status);
-  }
-
-  private async stopClient(): Promise<void> {
-    const running = this.running;
-    this.running = undefined;
-    if (!running) return;
-    try {
-      await running.client.dispose(5000);
-    } catch (err) {
-      this.options.log.warn(`Server did not stop cleanly: ${String(err)}`);
-    }
-    this.options.onStatus(STOPPED);
+    return status;
   }
 }

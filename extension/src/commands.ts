@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { FlaskServer } from './client';
 import { SECTION, readSettings } from './config';
 import { parseNoApp } from './appChoice';
-import { errorText } from './interpreter';
+import { errorText } from './errors';
+import { tellFailure } from './notify';
 import { chooseApp } from './pickApp';
 import { platformProblem } from './platform';
 import { browsableUrl } from './status';
@@ -24,9 +25,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     try {
       await action();
     } catch (err) {
-      log.error(`${name} failed: ${errorText(err)}`);
-      const choice = await vscode.window.showErrorMessage(`Failsafe Flask: ${name} failed: ${errorText(err)}`, 'Show Logs');
-      if (choice) log.show();
+      await tellFailure(log, `Failsafe Flask: ${name} failed: ${errorText(err)}`);
     }
   };
   return [

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { FlaskServer } from './client';
 import { SECTION } from './config';
 import { registerCommands } from './commands';
-import { errorText } from './interpreter';
+import { errorText } from './errors';
+import { tellFailure } from './notify';
 import { Interpreters } from './python';
 import { StatusBar } from './statusBar';
 
@@ -19,10 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onStatus: (status) => statusBar.show(status),
   });
   const restart = (reason: string): void => {
-    server.requestRestart(reason).catch(async (err: unknown) => {
-      log.error(`Restart failed: ${errorText(err)}`);
-      if (await vscode.window.showErrorMessage(`Failsafe Flask could not restart: ${errorText(err)}`, 'Show Logs')) log.show();
-    });
+    server.requestRestart(reason).catch((err: unknown) => tellFailure(log, `Failsafe Flask could not restart: ${errorText(err)}`));
   };
   context.subscriptions.push(
     log,

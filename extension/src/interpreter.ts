@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { errorText } from './errors';
 
 /** One place an interpreter may come from; `find` returns undefined to pass. */
 export interface InterpreterProvider {
@@ -134,6 +135,41 @@ export async function checkInterpreter(python: string, run: Runner = runPython):
   return judgeProbe(python, result);
 }
 
+export type Problem = Extract<CheckResult, { ok: false }>;
+
+export interface CheckLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * The interpreter found, if it can run the server: checked each time it is asked (a
+ * client is only ever built on a checked interpreter). `report` tells the user a problem.
+ */
+export async function usableInterpreter(
+  found: ResolvedInterpreter | undefined,
+  report: (problem: Problem, python?: string) => void,
+  log: CheckLog,
+  check: (python: string) => Promise<CheckResult> = checkInterpreter,
+): Promise<string | undefined> {
+  if (!found) {
+    report({
+      ok: false,
+      problem: 'Failsafe Flask found no Python interpreter (tried failsafeFlask.interpreter, the Python extension, python3 and python on PATH).',
+      fix: 'Install Python 3.9 or newer, or set failsafeFlask.interpreter.',
+    });
+    return undefined;
+  }
+  const result = await check(found.python);
+  if (!result.ok) {
+    log.warn(`Interpreter: ${found.python} is not usable: ${result.problem} ${result.fix ?? ''}`);
+    report(result, found.python);
+    return undefined;
+  }
+  log.info(`Interpreter: ${found.python} is Python ${result.version} with Flask ${result.flask} (from ${found.source})`);
+  return found.python;
+}
+
 export function judgeProbe(python: string, result: RunResult): CheckResult {
   let info: { version?: unknown; flask?: unknown; executable?: unknown; error?: unknown } | undefined;
   try {
@@ -183,8 +219,4 @@ export function runPython(python: string, args: string[], timeoutMs = 20_000): P
       resolve(error === undefined ? { stdout } : { stdout, error });
     });
   });
-}
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

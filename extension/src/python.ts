@@ -5,16 +5,16 @@ import * as os from 'node:os';
 import { PythonExtension } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { SECTION, expandInterpreter } from './config';
+import { errorText } from './errors';
 import {
-  type CheckResult,
   type InterpreterProvider,
+  type Problem,
   type ResolvedInterpreter,
-  checkInterpreter,
-  errorText,
   interpreterChain,
   pathProvider,
   pipInstallFlask,
   resolveInterpreter,
+  usableInterpreter,
 } from './interpreter';
 
 const PYTHON_EXTENSION = 'ms-python.python';
@@ -49,23 +49,8 @@ export class Interpreters implements vscode.Disposable {
 
   /** Resolves and checks; on any problem tells the user how to fix it and returns undefined. */
   async usable(folder: vscode.WorkspaceFolder | undefined): Promise<string | undefined> {
-    const found = await this.resolve(folder);
-    if (!found) {
-      void this.showProblem({
-        ok: false,
-        problem: 'Failsafe Flask found no Python interpreter (tried failsafeFlask.interpreter, the Python extension, python3 and python on PATH).',
-        fix: 'Install Python 3.9 or newer, or set failsafeFlask.interpreter.',
-      });
-      return undefined;
-    }
-    const check = await checkInterpreter(found.python);
-    if (!check.ok) {
-      this.log.warn(`Interpreter: ${found.python} is not usable: ${check.problem} ${check.fix ?? ''}`);
-      void this.showProblem(check, found.python);
-      return undefined;
-    }
-    this.log.info(`Interpreter: ${found.python} is Python ${check.version} with Flask ${check.flask} (from ${found.source})`);
-    return found.python;
+    const report = (problem: Problem, python?: string): void => void this.showProblem(problem, python);
+    return usableInterpreter(await this.resolve(folder), report, this.log);
   }
 
   dispose(): void {
@@ -116,7 +101,7 @@ export class Interpreters implements vscode.Disposable {
     return this.pythonApi;
   }
 
-  private async showProblem(check: Extract<CheckResult, { ok: false }>, python?: string): Promise<void> {
+  private async showProblem(check: Problem, python?: string): Promise<void> {
     const select = 'Select Interpreter';
     const copy = 'Copy pip Command';
     const noFlask = python !== undefined && check.fix?.includes(' -m pip install flask') === true;

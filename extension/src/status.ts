@@ -67,11 +67,22 @@ export function parseStatus(value: unknown): Status | undefined {
 }
 
 export function renderStatus(status: Status): StatusView {
-  const face = FACES[status.state](status);
+  const face = startFailed(status) ? START_FAILED : FACES[status.state](status);
   return { ...face, tooltip: renderTooltip(status) };
 }
 
 type Face = Omit<StatusView, 'tooltip'>;
+
+/** Stopped with an error: a start that failed (the tooltip gives the server's reason). */
+function startFailed(s: Status): boolean {
+  return s.state === 'stopped' && s.errors > 0;
+}
+
+const START_FAILED: Face = {
+  text: '$(error) Flask: start failed',
+  command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' }, // a click retries
+  error: true,
+};
 
 const FACES: Record<State, (s: Status) => Face> = {
   stopped: () => ({

@@ -1,7 +1,8 @@
 'use strict';
 // End to end in a real VS Code: code-server from npm, driven in headless Chromium with
 // playwright-core. Installs the packaged extension, opens a copy of examples/hello and
-// does what a user does (issue 5, steps 1-7). Run by scripts/test-e2e.sh:
+// does what a user does (issue 5, steps 1-7; issue 11, steps 0b and 5b). Run by
+// scripts/test-e2e.sh:
 //   node --test tests/e2e/failsafe-flask.test.js
 // Environment:
 //   FAILSAFE_VSIX      the .vsix to install (default <repo>/failsafe-flask.vsix)
@@ -12,6 +13,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
@@ -198,6 +200,41 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
   });
 
   step(
+    '0b. Start while another program holds the port: one toast, the status bar shows the failure (no spinner), Start stays available',
+    () => page,
+    async (t) => {
+      if (NO_EXTENSION) return skip(t, 'E2E_NO_EXTENSION=1');
+      await wb.waitStatus(STATUS_ID, 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
+      const holder = net.createServer();
+      await new Promise((resolve, reject) => holder.once('error', reject).listen(appPort, '127.0.0.1', resolve));
+      try {
+        // The first Start also starts the language server: the case that used to spin forever.
+        await wb.runCommand('Start Failsafe Flask');
+        const item = await wb.waitStatus(
+          STATUS_ID,
+          'stopped, saying the start failed',
+          (s) => /stopped/.test(s.aria) && /start failed/i.test(s.text),
+          { timeout: 60_000 },
+        );
+        log(`status: ${JSON.stringify(item)}`);
+        const toasts = await until('the toast naming the taken port', async () => {
+          const all = await wb.toasts();
+          return all.some((x) => /already in use/.test(x)) ? all : undefined;
+        });
+        log(`toasts: ${JSON.stringify(toasts)}`);
+        // The server's message comes before its answer: had it sent one, it would be here.
+        assert.equal(toasts.filter((x) => /already in use/.test(x)).length, 1, 'one toast for the failure');
+        await shot(page, 'step0b-port-taken');
+        assert.ok(!(await portClosed(appPort)), 'the other program still holds the port');
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+      await wb.runCommand('Notifications: Clear All Notifications');
+      // Start stays available: step 1 runs it from the palette again.
+    },
+  );
+
+  step(
     '1. Start Failsafe Flask: status bar shows running with the port, the app answers',
     () => page,
     async (t) => {
@@ -305,6 +342,44 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
         (await wb.problemRows()).some((x) => /GET \/boom/.test(x) && x.includes(`[Ln ${raiseLine}, Col`)),
       );
       await shot(page, 'step5-request-error');
+    },
+    { needs: whenStarted },
+  );
+
+  step(
+    '5b. a crash at import: Open in Browser shows the error page (503, the exit code); the fix brings the app back',
+    () => page,
+    async () => {
+      const crashing = APP.replace('app = create_app()', 'import os\nos._exit(3)\napp = create_app()');
+      await edit(wb, project, 'app.py', crashing);
+      await wb.waitStatus(STATUS_ID, 'failed', (s) => /failed/.test(s.aria));
+      const direct = await until(`GET / on :${appPort} -> 503`, async () => {
+        const r = await get(appPort, '/');
+        return r.status === 503 ? r : undefined;
+      });
+      assert.match(direct.body, /the app is not running/);
+      const opened = page.context().waitForEvent('page', { timeout: 30_000 });
+      await wb.runCommand('Failsafe Flask: Open in Browser');
+      const tab = await opened;
+      try {
+        await tab.waitForLoadState('domcontentloaded', { timeout: 30_000 });
+        log(`Open in Browser opened ${tab.url()}`);
+        const text = await until('the error page in the opened tab', async () => {
+          const body = await tab.textContent('body').catch(() => '');
+          return /the app is not running/.test(body ?? '') ? body : undefined;
+        });
+        assert.match(text, /exited with code 3/, 'the page gives the exit code');
+        await shot(tab, 'step5b-crash-error-page');
+        await edit(wb, project, 'app.py', APP);
+        await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria));
+        await until('the app serves again', async () => (await get(appPort, '/')).status === 200);
+        // The open tab brings itself back (its poll sees the app answer).
+        await until('the opened tab shows the app again', async () => /Hello from Failsafe Flask/.test((await tab.textContent('body').catch(() => '')) ?? ''), {
+          timeout: 30_000,
+        });
+      } finally {
+        await tab.close().catch(() => undefined);
+      }
     },
     { needs: whenStarted },
   );

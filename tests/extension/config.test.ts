@@ -102,7 +102,40 @@ describe('serverSettings', () => {
       python: '/usr/bin/python3',
     });
   });
+
+  it('passes every non-default value through, env and lists as copies', () => {
+    const settings = readSettings((k) => CHANGED[k]);
+    const s = serverSettings(settings, '/venv/bin/python');
+    const expected: Partial<typeof settings> = { ...settings };
+    delete expected.interpreter; // the client's own settings
+    delete expected.browser;
+    assert.deepEqual(s, { ...expected, python: '/venv/bin/python' });
+    for (const key of Object.keys(expected) as Array<keyof typeof expected & keyof typeof s>) {
+      assert.notDeepEqual(s[key], DEFAULTS[key], `${key} is a non-default value`);
+    }
+    assert.equal(s.env.API_URL, 'http://127.0.0.1:9000');
+    s.env.EXTRA = 'x';
+    s.extraWatch.push('more');
+    assert.deepEqual(settings.env, { API_URL: 'http://127.0.0.1:9000', DEBUG_SQL: '1' });
+    assert.deepEqual(settings.extraWatch, ['config/*.toml']);
+  });
 });
+
+// A value other than the default for every setting.
+const CHANGED: Record<string, unknown> = {
+  app: 'hello:create_app()',
+  host: '0.0.0.0',
+  port: 8000,
+  env: { API_URL: 'http://127.0.0.1:9000', DEBUG_SQL: '1' },
+  envFile: 'dev.env',
+  extraWatch: ['config/*.toml'],
+  excludes: ['data'],
+  debug: false,
+  preload: false,
+  loadTimeout: 5,
+  interpreter: '.venv/bin/python',
+  browser: 'simpleBrowser',
+};
 
 describe('serverLaunch', () => {
   it('puts the bundled libs and server first on PYTHONPATH and names them', () => {

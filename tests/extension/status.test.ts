@@ -31,6 +31,15 @@ describe('renderStatus', () => {
     assert.match(view.tooltip, /\[Start\]\(command:failsafeFlask\.start\)/);
   });
 
+  it('stopped after a failed start: the failure on the error background, the reason in the tooltip; a click starts', () => {
+    const view = renderStatus({ ...STOPPED, errors: 1, message: 'Start failed: Port 5000 is already in use' });
+    assert.equal(view.text, '$(error) Flask: start failed');
+    assert.equal(view.command.id, 'failsafeFlask.start');
+    assert.equal(view.error, true);
+    assert.match(view.tooltip, /Start failed: Port 5000 is already in use/);
+    assert.match(view.tooltip, /\[Start\]\(command:failsafeFlask\.start\)/);
+  });
+
   it('starting and restarting spin', () => {
     assert.equal(renderStatus({ ...STOPPED, state: 'starting' }).text, '$(sync~spin) Flask');
     const restarting = renderStatus({ ...running, state: 'restarting' });

@@ -1,8 +1,15 @@
 """The language server: a pygls LanguageServer that holds one Supervisor.
 
-Handlers are thin and live in ``handlers.py``; the state (settings, the supervisor, the
-published diagnostics, the progress token) lives on ``FailsafeServer``. Supervisor events
-arrive on the event loop and only ever turn into notifications, so nothing here blocks.
+Handlers are thin and live in ``handlers.py``; an app's events become notifications in
+``reporter.py``, which publishes diagnostics through ``publish.py`` and progress through
+``progress.py``. ``FailsafeServer`` holds the state (settings, the supervisor) and wires
+the pieces. Supervisor events arrive on the event loop and only ever turn into
+notifications, so nothing here blocks.
+
+A failure that is the answer to a command is told by that answer (and the log), never
+also by window/showMessage: the client shows the answer, and a second toast for the
+same failure is noise. Failures nobody asked for (a settings change, an app that exits)
+are shown.
 """
 
 from __future__ import annotations
@@ -26,27 +33,20 @@ from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
 from ..supervisor.core import StartError, Supervisor
-from ..supervisor.events import (
-    AppExited,
-    AppLoadError,
-    AppOutput,
-    AppReady,
-    AppRequestError,
-    LaunchFailed,
-    State,
-    Status,
-    StatusChanged,
-    SupervisorEvent,
-)
-from ..supervisor.summary import format_error
+from ..supervisor.events import State, Status
 from .commands import StartOverrides
 from .noapp import no_app_error
+from .progress import StatusProgress
+from .publish import DiagnosticsPublisher
+from .reporter import AppReporter
 from .settings import SECTION, SettingsError, parse_settings
-from .status import BUSY_STATES, STATUS_NOTIFICATION, status_line, status_payload
+from .status import STATUS_NOTIFICATION, status_payload
 
 logger = logging.getLogger("failsafe_flask.lsp")
 
 REQUEST_FAILED = -32803  # LSP's RequestFailed: valid request, could not be carried out
+APP = "app"  # the one app served today; every per-app piece is keyed by it
+STOPPED = Status(message="Stopped")
 
 
 class FailsafeServer(LanguageServer):
@@ -59,9 +59,12 @@ class FailsafeServer(LanguageServer):
         self.init_settings: dict[str, Any] = {}  # initializationOptions (carries "python")
         self.overrides = StartOverrides()  # the last start command's arguments
         self.applied: Optional[AppConfig] = None  # the config the supervisor runs with
-        self.published: diag.DiagnosticMap = {}  # by file path
-        self.progress_token: Optional[str] = None
-        self._progress_task: Optional[asyncio.Task[None]] = None
+        self.stopped = STOPPED  # the status while stopped: says why when a start failed
+        publisher = DiagnosticsPublisher(self._send_diagnostics)
+        progress = StatusProgress(
+            self.work_done_progress, lambda: self.supports("window", "work_done_progress")
+        )
+        self.reporter = AppReporter(APP, self, self._send_status, publisher, progress)
 
     # -- settings -----------------------------------------------------------------
 
@@ -97,108 +100,29 @@ class FailsafeServer(LanguageServer):
         self.log(text, kind)
 
     def status(self) -> Status:
-        return self.supervisor.status if self.supervisor is not None else Status(message="Stopped")
-
-    # -- diagnostics --------------------------------------------------------------
-
-    def publish(self, mapping: diag.DiagnosticMap) -> None:
-        """Make ``mapping`` what the client shows: files no longer in it get an empty list."""
-        for path in diag.files_to_clear(self.published, mapping):
-            self._send_diagnostics(path, [])
-        for path, items in mapping.items():
-            if self.published.get(path) != items:
-                self._send_diagnostics(path, items)
-        self.published = {path: list(items) for path, items in mapping.items()}
+        if self.supervisor is not None and self.supervisor.status.state != State.STOPPED:
+            return self.supervisor.status
+        return self.stopped
 
     def _send_diagnostics(self, path: str, items: list[lsp.Diagnostic]) -> None:
         params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
         self.text_document_publish_diagnostics(params)
 
-    # -- supervisor events (called on the event loop) ---------------------------------
-
-    def on_event(self, event: SupervisorEvent) -> None:
-        try:
-            self._dispatch(event)
-        except Exception:  # a bug here must not break the supervisor's reader
-            logger.exception("Failed to handle %r", event)
-
-    def _dispatch(self, event: SupervisorEvent) -> None:
-        if isinstance(event, StatusChanged):
-            self._on_status(event.status)
-        elif isinstance(event, AppOutput):
-            # Info for both streams: Werkzeug logs every request on stderr, so a
-            # Warning there would flag normal traffic.
-            self.log(f"[app {event.stream}] {event.line}")
-        elif isinstance(event, AppReady):
-            self.publish({})
-        elif isinstance(event, AppLoadError):
-            self._on_load_error(event)
-        elif isinstance(event, AppRequestError):
-            found = diag.request_error_diagnostics(event.error, event.method, event.path)
-            self.publish(diag.merge(self.published, found))
-        elif isinstance(event, AppExited):
-            self.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
-        elif isinstance(event, LaunchFailed):
-            self.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
-
-    def _on_load_error(self, event: AppLoadError) -> None:
-        # The app process leaves printing to its front ends: the log gets it once.
-        self.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
-        found = diag.load_error_diagnostics(event.error, event.entry)
-        self.publish(found)
-        if not found:
-            # Nowhere to put it (e.g. no app found at all): say it where it is seen.
-            error = event.error
-            self.show(f"Failsafe Flask: {error['type']}: {error['message']}")
-
-    def _on_status(self, status: Status) -> None:
+    def _send_status(self, status: Status) -> None:
         self.protocol.notify(STATUS_NOTIFICATION, status_payload(status))
-        self.log(status_line(status))
-        if status.state == State.STOPPED:
-            self.publish({})
-        self._progress(status)
-
-    # -- work-done progress -------------------------------------------------------------
-
-    def _progress(self, status: Status) -> None:
-        if not self.supports("window", "work_done_progress"):
-            return
-        busy = status.state in BUSY_STATES
-        if busy and self.progress_token is None:
-            token = self.progress_token = f"failsafe-flask-{uuid.uuid4()}"
-            self._chain(self._progress_begin(token, status.message))
-        elif not busy and self.progress_token is not None:
-            token, self.progress_token = self.progress_token, None
-            self._chain(self._progress_end(token, status_line(status)))
-
-    def _chain(self, step: Any) -> None:
-        """Run progress steps in order: an end must never overtake its create/begin."""
-        previous = self._progress_task
-
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.gather(previous, return_exceptions=True)
-            await step
-
-        self._progress_task = asyncio.ensure_future(run())
-
-    async def _progress_begin(self, token: str, message: str) -> None:
-        try:
-            await self.work_done_progress.create_async(token)
-        except Exception as exc:  # the client refused: no progress, nothing else lost
-            logger.info("workDoneProgress/create refused: %s", exc)
-            return
-        begin = lsp.WorkDoneProgressBegin(title="Failsafe Flask", message=message)
-        self.work_done_progress.begin(token, begin)
-
-    async def _progress_end(self, token: str, message: str) -> None:
-        if token in self.work_done_progress.tokens:
-            self.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message=message))
 
     # -- app control ---------------------------------------------------------------
 
     def _failed(self, text: str) -> JsonRpcException:
-        self.show(f"Failsafe Flask: {text}")
+        """A command's failure: its answer tells the user; the status and the log too."""
+        if self.supervisor is not None and self.supervisor.status.state != State.STOPPED:
+            # A rebind that failed leaves the app on its old settings: so must we.
+            self.applied = self.supervisor.config
+            self.log(f"Failsafe Flask: {text}", lsp.MessageType.Error)
+        else:
+            self.applied = None
+            self.stopped = Status(errors=1, message=f"Start failed: {text}")
+            self.reporter.status(self.stopped)
         return JsonRpcException(message=text, code=REQUEST_FAILED)
 
     async def start_app(self, overrides: StartOverrides) -> None:
@@ -208,7 +132,7 @@ class FailsafeServer(LanguageServer):
         try:
             config = self.config_for(overrides)
         except SettingsError as exc:
-            self.show(f"Failsafe Flask: {exc}")
+            self.log(f"Failsafe Flask: {exc}", lsp.MessageType.Error)
             raise JsonRpcInvalidParams(message=str(exc)) from None
         self.overrides = overrides
         running = self.supervisor is not None and self.status().state != State.STOPPED
@@ -230,19 +154,19 @@ class FailsafeServer(LanguageServer):
         self.applied = config
         try:
             if fresh or self.supervisor is None:
-                self.supervisor = Supervisor(config, self.on_event)
+                self.stopped = STOPPED
+                self.supervisor = Supervisor(config, self.reporter)
                 await self.supervisor.start()
             else:
                 await self.supervisor.reconfigure(config)
         except StartError as exc:
-            # A rebind that failed leaves the app on its old settings: so must we.
-            self.applied = self.supervisor.config if self.supervisor is not None else None
             raise self._failed(str(exc)) from None
 
     async def stop_app(self) -> None:
+        """Stop: the supervisor's STOPPED status clears the app's diagnostics."""
+        self.stopped = STOPPED
         if self.supervisor is not None:
             await self.supervisor.stop()
-        self.publish({})
 
     async def restart_app(self) -> None:
         if self.supervisor is None or self.status().state == State.STOPPED:
@@ -261,8 +185,10 @@ class FailsafeServer(LanguageServer):
             return
         if config != self.applied:
             self.log("Failsafe Flask: settings changed, restarting the app")
-            with suppress(JsonRpcException):  # already shown to the user by _failed
+            try:
                 await self._apply(config, fresh=False)
+            except JsonRpcException as exc:  # no command to answer: show it
+                self.show(f"Failsafe Flask: {exc.message}")
 
     async def pull_settings(self) -> None:
         """workspace/configuration for our section, when the client can answer it."""

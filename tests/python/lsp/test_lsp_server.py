@@ -152,6 +152,18 @@ async def test_stop_frees_the_port_and_clears(lsp_session: SessionFactory) -> No
     assert port_is_free(session.port)
 
 
+async def test_stop_clears_a_request_error(lsp_session: SessionFactory) -> None:
+    app = HELLO + '\n\n@app.route("/boom")\ndef boom():\n    return 1 / 0\n'
+    session = await lsp_session(files={"app.py": app})
+    await _running(session)
+    assert (await session.get("/boom"))[0] == 500
+    await session.until(lambda: _errors(session, "app.py"), "request error")
+    await session.command("failsafe-flask.stop")
+    await session.until(lambda: session.diagnostics[session.uri("app.py")] == [], "clear")
+    status = await session.command("failsafe-flask.status")
+    assert status["state"] == "stopped" and status["errors"] == 0
+
+
 async def test_settings_change_restarts_on_the_new_port(lsp_session: SessionFactory) -> None:
     session = await lsp_session(files={"app.py": HELLO})
     await _running(session)
@@ -177,10 +189,15 @@ async def test_bad_input_gets_clear_errors(lsp_session: SessionFactory) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", session.port))
         taken.listen()
+        mark = session.mark()
         with pytest.raises(JsonRpcException, match="already in use"):
             await session.command("failsafe-flask.start")
-    assert any("already in use" in m.message for m in session.client.messages)
-    assert (await session.command("failsafe-flask.status"))["state"] == "stopped"
+    # Told once, by the answer; the status says why it is stopped, and so does the log.
+    assert not [m for m in session.client.messages if "already in use" in m.message]
+    assert any("already in use" in m.message for m in session.client.log_messages)
+    failed = await session.state("stopped", after=mark)
+    assert failed["errors"] == 1 and "already in use" in failed["message"]
+    assert (await session.command("failsafe-flask.status")) == failed
     await _running(session)  # and the server still works
 
 

@@ -1,0 +1,100 @@
+"""One app's supervisor events, told to the client: its status, log lines, diagnostics and
+work-done progress. Called on the event loop; everything here only sends notifications.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Protocol
+
+from lsprotocol import types as lsp
+
+from .. import diagnostics as diag
+from ..supervisor.events import (
+    AppExited,
+    AppLoadError,
+    AppOutput,
+    AppReady,
+    AppRequestError,
+    LaunchFailed,
+    State,
+    Status,
+    StatusChanged,
+    SupervisorEvent,
+)
+from ..supervisor.summary import format_error
+from .progress import StatusProgress
+from .publish import DiagnosticsPublisher
+from .status import status_line
+
+logger = logging.getLogger("failsafe_flask.lsp")
+
+
+class Messages(Protocol):
+    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None: ...
+
+    def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None: ...
+
+
+class AppReporter:
+    """The supervisor's ``on_event`` for the app ``app``."""
+
+    def __init__(
+        self,
+        app: str,
+        messages: Messages,
+        send_status: Callable[[Status], None],
+        publisher: DiagnosticsPublisher,
+        progress: StatusProgress,
+    ) -> None:
+        self.app = app
+        self._messages = messages
+        self._send_status = send_status
+        self._publisher = publisher
+        self._progress = progress
+
+    def __call__(self, event: SupervisorEvent) -> None:
+        try:
+            self._dispatch(event)
+        except Exception:  # a bug here must not break the supervisor's reader
+            logger.exception("Failed to handle %r", event)
+
+    def status(self, status: Status) -> None:
+        """Tell ``status``: the notification, a log line, progress; stopped clears."""
+        self._send_status(status)
+        self._messages.log(status_line(status))
+        if status.state == State.STOPPED:
+            # The one place an app's diagnostics go when it stops (Stop, a failed
+            # start, the server's own exit): a stopped app has nothing to report.
+            self._publisher.clear(self.app)
+        self._progress.update(self.app, status)
+
+    def _dispatch(self, event: SupervisorEvent) -> None:
+        say = self._messages
+        if isinstance(event, StatusChanged):
+            self.status(event.status)
+        elif isinstance(event, AppOutput):
+            # Info for both streams: Werkzeug logs every request on stderr, so a
+            # Warning there would flag normal traffic.
+            say.log(f"[app {event.stream}] {event.line}")
+        elif isinstance(event, AppReady):
+            self._publisher.clear(self.app)
+        elif isinstance(event, AppLoadError):
+            self._load_error(event)
+        elif isinstance(event, AppRequestError):
+            found = diag.request_error_diagnostics(event.error, event.method, event.path)
+            self._publisher.add(self.app, found)
+        elif isinstance(event, AppExited):
+            say.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
+        elif isinstance(event, LaunchFailed):
+            say.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
+
+    def _load_error(self, event: AppLoadError) -> None:
+        # The app process leaves printing to its front ends: the log gets it once.
+        self._messages.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
+        found = diag.load_error_diagnostics(event.error, event.entry)
+        self._publisher.publish(self.app, found)
+        if not found:
+            # Nowhere to put it (e.g. no app found at all): say it where it is seen.
+            error = event.error
+            self._messages.show(f"Failsafe Flask: {error['type']}: {error['message']}")
