@@ -9,7 +9,6 @@ from lsprotocol import types as lsp
 from . import commands
 from .server import FailsafeServer
 from .settings import unwrap_section
-from .status import status_payload
 
 
 def create_server() -> FailsafeServer:
@@ -28,30 +27,36 @@ def _register_lifecycle(server: FailsafeServer) -> None:
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
+        async def pull() -> None:
+            await ls.pull_settings()
+            # Says now, not only at the first start, if a setting is wrong; and applies
+            # the pulled settings should a start command have overtaken the pull.
+            await ls.settings_changed()
+
         await ls.watch_files()
-        await ls.pull_settings()
-        # Says now, not only at the first start, if a setting is wrong; and applies the
-        # pulled settings should a start command have overtaken the pull.
-        await ls.settings_changed()
+        await ls.in_order(pull)
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: FailsafeServer, params: lsp.DidChangeConfigurationParams
     ) -> None:
-        if ls.supports("workspace", "configuration"):
-            await ls.pull_settings()
-        else:
-            raw = unwrap_section(params.settings)
-            ls.settings = dict(raw) if isinstance(raw, dict) else {}
-        await ls.settings_changed()
+        async def change() -> None:
+            if ls.supports("workspace", "configuration"):
+                await ls.pull_settings()
+            else:
+                raw = unwrap_section(params.settings)
+                ls.settings = dict(raw) if isinstance(raw, dict) else {}
+            await ls.settings_changed()
+
+        await ls.in_order(change)
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()
+        await ls.in_order(ls.stop_app_quietly)  # after the commands sent before it
 
     @server.feature(lsp.EXIT)
     async def exit_(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()  # a client may send exit without shutdown
+        await ls.close_app()  # a client may send exit without shutdown
 
 
 def _register_triggers(server: FailsafeServer) -> None:
@@ -70,22 +75,24 @@ def _register_commands(server: FailsafeServer) -> None:
     # wrong type gets a sentence, not a cattrs traceback.
     @server.command(commands.START)
     async def start(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        await ls.start_app(commands.parse_start_args(args))
-        return status_payload(ls.status())
+        overrides = commands.parse_start_args(args)
+        return await ls.in_order(lambda: ls.start_app(overrides))
 
     @server.command(commands.STOP)
     async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
         commands.no_arguments(commands.STOP, args)
-        await ls.stop_app()
-        return status_payload(ls.status())
+        return await ls.in_order(ls.stop_app)
 
     @server.command(commands.RESTART)
     async def restart(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
         commands.no_arguments(commands.RESTART, args)
-        await ls.restart_app()
-        return status_payload(ls.status())
+        return await ls.in_order(ls.restart_app)
 
     @server.command(commands.STATUS)
-    def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+    async def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
         commands.no_arguments(commands.STATUS, args)
-        return status_payload(ls.status())
+        return await ls.in_order(_nothing)  # the state the commands before it left
+
+
+async def _nothing() -> None:
+    pass

@@ -19,9 +19,10 @@ import logging
 import signal
 import threading
 import uuid
+from collections.abc import Awaitable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Callable, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -65,6 +66,9 @@ class FailsafeServer(LanguageServer):
             self.work_done_progress, lambda: self.supports("window", "work_done_progress")
         )
         self.reporter = AppReporter(APP, self, self._send_status, publisher, progress)
+        self._order: Optional[asyncio.Lock] = None  # made on the loop (3.9 binds at birth)
+        self._acting: Optional[asyncio.Task[Any]] = None  # the command holding _order
+        self._closing = False
 
     # -- settings -----------------------------------------------------------------
 
@@ -112,6 +116,25 @@ class FailsafeServer(LanguageServer):
         self.protocol.notify(STATUS_NOTIFICATION, status_payload(status))
 
     # -- app control ---------------------------------------------------------------
+
+    async def in_order(self, action: Callable[[], Awaitable[None]]) -> dict[str, Any]:
+        """Run a command or settings change after every one received before it, on the
+        state the previous one left; the answer is the state this one produced.
+
+        pygls runs each request as its own task: without this, a stop and a start sent
+        back to back interleave, and the start's answer is overtaken by the stop.
+        """
+        if self._order is None:
+            self._order = asyncio.Lock()  # FIFO: waiters go in the order they came
+        async with self._order:
+            if self._closing:
+                raise JsonRpcException(message="The server is shutting down", code=REQUEST_FAILED)
+            self._acting = asyncio.current_task()
+            try:
+                await action()
+                return status_payload(self.status())
+            finally:
+                self._acting = None
 
     def _failed(self, text: str) -> JsonRpcException:
         """A command's failure: its answer tells the user; the status and the log too."""
@@ -253,7 +276,17 @@ class FailsafeServer(LanguageServer):
             logger.info("Stopping (signal or exit)")
         finally:
             # Whatever ended the loop, the app must be gone and the port free.
-            await self.stop_app_quietly()
+            await self.close_app()
+
+    async def close_app(self) -> None:
+        """The last word: no command after this one; one under way (perhaps waiting
+        for a client that no longer reads) is cut short, and the app stopped."""
+        self._closing = True
+        acting = self._acting
+        if acting is not None and acting is not asyncio.current_task():
+            acting.cancel()
+            await asyncio.gather(acting, return_exceptions=True)
+        await self.stop_app_quietly()
 
     async def stop_app_quietly(self) -> None:
         if self.supervisor is not None:
