@@ -23,7 +23,7 @@ def _register_lifecycle(server: FailsafeServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
         raw = unwrap_section(params.initialization_options)
-        ls.init_settings = dict(raw) if isinstance(raw, dict) else {}
+        ls.apps.init_settings = dict(raw) if isinstance(raw, dict) else {}
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
@@ -45,7 +45,7 @@ def _register_lifecycle(server: FailsafeServer) -> None:
                 await ls.pull_settings()
             else:
                 raw = unwrap_section(params.settings)
-                ls.settings = dict(raw) if isinstance(raw, dict) else {}
+                ls.apps.pushed = dict(raw) if isinstance(raw, dict) else {}  # every folder's
             await ls.settings_changed()
 
         await ls.in_order(change)
@@ -80,19 +80,16 @@ def _register_commands(server: FailsafeServer) -> None:
 
     @server.command(commands.STOP)
     async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STOP, args)
-        return await ls.in_order(ls.stop_app)
+        target = commands.parse_target(commands.STOP, args)
+        return await ls.in_order(lambda: ls.stop_app(target))
 
     @server.command(commands.RESTART)
     async def restart(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.RESTART, args)
-        return await ls.in_order(ls.restart_app)
+        target = commands.parse_target(commands.RESTART, args)
+        return await ls.in_order(lambda: ls.restart_app(target))
 
     @server.command(commands.STATUS)
     async def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STATUS, args)
-        return await ls.in_order(_nothing)  # the state the commands before it left
-
-
-async def _nothing() -> None:
-    pass
+        target = commands.parse_target(commands.STATUS, args)
+        # The state the commands before it left.
+        return await ls.in_order(lambda: ls.status_app(target))

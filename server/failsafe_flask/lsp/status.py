@@ -50,3 +50,10 @@ def status_line(status: Status) -> str:
     if status.message:
         parts.append(f"- {status.message}")
     return "Failsafe Flask: " + " ".join(parts)
+
+
+def app_status_payload(status: Status, app_id: str, name: str, folder: str) -> dict[str, Any]:
+    """``status_payload`` naming its app: ``appId`` (the id commands take), ``name`` and
+    ``folder`` (the workspace folder's URI), so a client with several apps can tell them apart.
+    """
+    return {**status_payload(status), "appId": app_id, "name": name, "folder": folder}
