@@ -50,6 +50,18 @@ def _register_lifecycle(server: FailsafeServer) -> None:
 
         await ls.in_order(change)
 
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def folders_changed(
+        ls: FailsafeServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        async def change() -> None:
+            # pygls has updated the folders: a new one's settings are pulled, and the
+            # apps of a removed one stop.
+            await ls.pull_settings()
+            await ls.settings_changed()
+
+        await ls.in_order(change)
+
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: FailsafeServer, params: None) -> None:
         await ls.in_order(ls.stop_app_quietly)  # after the commands sent before it

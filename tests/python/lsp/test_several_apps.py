@@ -193,3 +193,20 @@ async def test_monorepo_folder_runs_two_apps(workspace: Open) -> None:
     assert restarted["appId"] == first["appId"]
     await session.command("failsafe-flask.stop", "backend")
     assert port_is_free(backend) and await session.get("/", admin) == (200, "admin 2")
+
+
+async def test_a_removed_folder_stops_its_app_alone(workspace: Open) -> None:
+    api_port, admin_port = free_port(), free_port()
+    folders = {"api": {"port": api_port}, "admin": {"port": admin_port}}
+    session = await workspace(folders, {**_files("api", "api"), **_files("admin", "admin")})
+    await _start(session, "api")
+    admin = await _start(session, "admin")
+    mark = session.mark()
+    gone = lsp.WorkspaceFolder(admin["folder"], "admin")
+    event = lsp.WorkspaceFoldersChangeEvent(added=[], removed=[gone])
+    params = lsp.DidChangeWorkspaceFoldersParams(event=event)
+    session.client.workspace_did_change_workspace_folders(params)
+    await _state(session, admin["appId"], "stopped", mark)
+    assert port_is_free(admin_port) and await session.get("/", api_port) == (200, "api")
+    # One app left: commands without an argument act on it.
+    assert (await session.command("failsafe-flask.status"))["appId"] == session.uri("api")
