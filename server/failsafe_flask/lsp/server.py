@@ -146,6 +146,8 @@ class FailsafeServer(LanguageServer):
             if any(spec.identified_by(str(root)) for spec in specs):
                 target, root = str(root), None  # a folder of ours: its app, its root
         slot = self.slot_for(target)
+        if root is not None and slot.spec.identified_by(str(root)):
+            root = None  # its own folder: the app's root (a subfolder in a monorepo)
         return slot, dataclasses.replace(overrides, root=root, target=slot.id)
 
     async def start_app(self, overrides: StartOverrides) -> AppSlot:

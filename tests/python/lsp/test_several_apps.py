@@ -176,7 +176,9 @@ async def test_monorepo_folder_runs_two_apps(workspace: Open) -> None:
     with pytest.raises(JsonRpcException, match="several apps"):
         await session.command("failsafe-flask.start", {"workspaceFolder": session.uri("mono")})
     first = await _start(session, "backend")
-    second = await _start(session, {"appId": session.uri("mono") + "#admin"})
+    # As VS Code sends it: the app's id with its workspace folder (the entry's root wins).
+    mono = {"workspaceFolder": str(session.root / "mono")}
+    second = await _start(session, {**mono, "appId": session.uri("mono") + "#admin"})
     assert first["appId"] == session.uri("mono") + "#backend" and second["name"] == "admin"
     assert first["folder"] == second["folder"] == session.uri("mono")
     assert await session.get("/", backend) == (200, "backend")
