@@ -205,17 +205,16 @@ class FailsafeServer(LanguageServer):
     async def settings_changed(self) -> None:
         """New settings: a running app restarts with them (rebinding if the port changed);
         an app no longer configured stops. Each app on its own: one's error is its own."""
-        specs = {spec.id: spec for spec in self.apps.specs(self.folders())}
+        specs = self.apps.specs(self.folders())
         for problem in self.apps.problems.values():
             self.show(f"Failsafe Flask: {problem}")
+        ids = {spec.id for spec in specs}
         for slot in self.apps.slots():
-            spec = specs.get(slot.id)
-            if spec is None:
+            if slot.id not in ids:
                 await slot.stop_quietly()
                 self.apps.forget(slot)
-                continue
-            slot.spec = spec
-            await self._settings_changed_for(slot)
+        for spec in specs:  # each app's settings are checked, running or not
+            await self._settings_changed_for(self.apps.slot(spec))
 
     async def _settings_changed_for(self, slot: AppSlot) -> None:
         try:
