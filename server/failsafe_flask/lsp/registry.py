@@ -25,6 +25,7 @@ class AppRegistry:
         self.pushed: dict[str, Any] = {}  # didChangeConfiguration's, for a client not asked
         self.pulled: dict[str, dict[str, Any]] = {}  # by folder URI: workspace/configuration
         self.problems: dict[str, str] = {}  # by folder URI: what is wrong with its apps list
+        self.count = 0  # how many apps the workspace held when last counted
         self._slots: dict[str, AppSlot] = {}
         self._make = make_slot
 
@@ -39,6 +40,7 @@ class AppRegistry:
                 specs.extend(folder_apps(folder, self.folder_settings(folder)))
             except SettingsError as exc:
                 self.problems[folder.uri] = str(exc)
+        self.count = len(specs)
         return specs
 
     def slot(self, spec: AppSpec) -> AppSlot:

@@ -66,7 +66,8 @@ class FailsafeServer(LanguageServer):
         self._closing = False
 
     def _new_slot(self, spec: AppSpec) -> AppSlot:
-        return AppSlot(spec, self, self._send_status, self._publisher, self._progress)
+        several = lambda: self.apps.count > 1  # noqa: E731 - read at each log line
+        return AppSlot(spec, self, self._send_status, self._publisher, self._progress, several)
 
     # -- folders and settings ---------------------------------------------------------
 

@@ -29,6 +29,30 @@ REQUEST_FAILED = -32803  # LSP's RequestFailed: valid request, could not be carr
 STOPPED = Status(message="Stopped")
 
 SendStatus = Callable[[dict[str, Any]], None]  # the $/failsafeFlask/status payload
+PREFIX = "Failsafe Flask"
+
+
+class Labelled:
+    """An app's log lines and messages, naming the app when the workspace has several:
+    two apps' output in one log is otherwise impossible to tell apart."""
+
+    def __init__(self, inner: Messages, label: Callable[[], str]) -> None:
+        self._inner = inner
+        self._label = label
+
+    def _named(self, text: str) -> str:
+        label = self._label()
+        if not label:
+            return text
+        if text.startswith(f"{PREFIX}:"):
+            return f"{PREFIX} ({label}):{text[len(PREFIX) + 1 :]}"
+        return f"[{label}] {text}"
+
+    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        self._inner.log(self._named(text), kind)
+
+    def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
+        self._inner.show(self._named(text), kind)
 
 
 class AppSlot:
@@ -39,15 +63,16 @@ class AppSlot:
         send: SendStatus,
         publisher: DiagnosticsPublisher,
         progress: StatusProgress,
+        several: Callable[[], bool] = lambda: False,
     ) -> None:
         self.spec = spec  # replaced when the settings change (same id)
         self.supervisor: Optional[Supervisor] = None
         self.overrides = StartOverrides()  # the last start command's arguments
         self.applied: Optional[AppConfig] = None  # the config the supervisor runs with
         self.stopped = STOPPED  # the status while stopped: says why when a start failed
-        self._messages = messages
+        self._messages = Labelled(messages, lambda: self.spec.name if several() else "")
         self._send = send
-        self.reporter = AppReporter(spec.id, messages, self._send_status, publisher, progress)
+        self.reporter = AppReporter(spec.id, self._messages, self._send_status, publisher, progress)
 
     @property
     def id(self) -> str:
