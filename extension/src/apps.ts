@@ -61,3 +61,24 @@ export function startChoices(apps: readonly AppRef[], remembered: string | undef
   const rest = [START_ALL, ...ids].filter((id) => !first.includes(id));
   return [...first, ...rest];
 }
+
+/** A start refused because another app of the workspace serves its port. */
+export interface PortTaken {
+  message: string;
+  port: number;
+  suggestedPort: number | undefined;
+}
+
+/** The refusal, from the error a start request rejected with; undefined for any other error. */
+export function parsePortTaken(err: unknown): PortTaken | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { message, data } = err as { message?: unknown; data?: unknown };
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Record<string, unknown>;
+  if (d.reason !== 'portTaken' || typeof d.port !== 'number') return undefined;
+  return {
+    message: typeof message === 'string' ? message : '',
+    port: d.port,
+    suggestedPort: typeof d.suggestedPort === 'number' ? d.suggestedPort : undefined,
+  };
+}

@@ -5,7 +5,7 @@ import type { FlaskServer } from './client';
 import { SECTION, readSettings } from './config';
 import { parseNoApp } from './appChoice';
 import { appToActOn, appsToStart, folderOf } from './appPick';
-import type { AppRef } from './apps';
+import { type AppRef, parsePortTaken } from './apps';
 import { errorText } from './errors';
 import { tellFailure } from './notify';
 import { chooseApp } from './pickApp';
@@ -69,7 +69,26 @@ async function startCommand(deps: CommandDeps, given: unknown): Promise<void> {
   for (const app of await appsToStart(deps.state, given)) {
     const folder = await trustedFolder(deps, app);
     if (!folder) return;
-    await orChooseApp(deps, folder, () => deps.server.start(folder, app.appId));
+    const start = (): Promise<void> => deps.server.start(folder, app.appId);
+    await orChooseApp(deps, folder, () => orOtherPort(folder, app, start));
+  }
+}
+
+/**
+ * Runs a start; refused because another app serves its port, offers the next free port:
+ * saved as the folder's port (an app of `failsafeFlask.apps` has its port in its entry,
+ * which the user edits), then the start is tried again.
+ */
+async function orOtherPort(folder: vscode.WorkspaceFolder, app: AppRef, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    const taken = parsePortTaken(err);
+    if (!taken?.suggestedPort || app.appId !== app.folderUri) throw err;
+    const use = `Use port ${taken.suggestedPort}`;
+    if ((await vscode.window.showErrorMessage(taken.message, use)) !== use) return;
+    await vscode.workspace.getConfiguration(SECTION, folder.uri).update('port', taken.suggestedPort, vscode.ConfigurationTarget.WorkspaceFolder);
+    await start();
   }
 }
 

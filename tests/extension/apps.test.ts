@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { START_ALL, startChoices, targetApp, workspaceApps } from '../../extension/src/apps';
+import { START_ALL, parsePortTaken, startChoices, targetApp, workspaceApps } from '../../extension/src/apps';
 import { STOPPED, type Status, renderApps } from '../../extension/src/status';
 
 const API = { uri: 'file:///w/api', name: 'api', apps: undefined };
@@ -95,5 +95,15 @@ describe('renderApps', () => {
       idle.map((i) => [i.appId, i.view.text]),
       [['', '$(debug-start) Flask']],
     );
+  });
+});
+
+describe('parsePortTaken', () => {
+  it('reads the refusal of a port another app serves, and nothing else', () => {
+    const err = { message: 'Port 5000 is already used by the app api', data: { reason: 'portTaken', port: 5000, by: 'file:///w/api', suggestedPort: 5001 } };
+    assert.deepEqual(parsePortTaken(err), { message: 'Port 5000 is already used by the app api', port: 5000, suggestedPort: 5001 });
+    assert.equal(parsePortTaken({ ...err, data: { ...err.data, suggestedPort: null } })?.suggestedPort, undefined);
+    assert.equal(parsePortTaken({ message: 'x', data: { reason: 'noApp' } }), undefined);
+    assert.equal(parsePortTaken(new Error('boom')), undefined);
   });
 });
