@@ -14,6 +14,7 @@ from .settings import unwrap_section
 def create_server() -> FailsafeServer:
     server = FailsafeServer()
     _register_lifecycle(server)
+    _register_settings(server)
     _register_triggers(server)
     _register_commands(server)
     return server
@@ -36,6 +37,16 @@ def _register_lifecycle(server: FailsafeServer) -> None:
         await ls.watch_files()
         await ls.in_order(pull)
 
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: FailsafeServer, params: None) -> None:
+        await ls.in_order(ls.stop_app_quietly)  # after the commands sent before it
+
+    @server.feature(lsp.EXIT)
+    async def exit_(ls: FailsafeServer, params: None) -> None:
+        await ls.close_app()  # a client may send exit without shutdown
+
+
+def _register_settings(server: FailsafeServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: FailsafeServer, params: lsp.DidChangeConfigurationParams
@@ -61,14 +72,6 @@ def _register_lifecycle(server: FailsafeServer) -> None:
             await ls.settings_changed()
 
         await ls.in_order(change)
-
-    @server.feature(lsp.SHUTDOWN)
-    async def shutdown(ls: FailsafeServer, params: None) -> None:
-        await ls.in_order(ls.stop_app_quietly)  # after the commands sent before it
-
-    @server.feature(lsp.EXIT)
-    async def exit_(ls: FailsafeServer, params: None) -> None:
-        await ls.close_app()  # a client may send exit without shutdown
 
 
 def _register_triggers(server: FailsafeServer) -> None:
