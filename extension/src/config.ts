@@ -116,7 +116,7 @@ export interface ServerLaunchOptions {
 export interface ServerLaunch {
   command: string;
   args: string[];
-  env: Record<string, string>; // merged over the extension host's environment
+  env: Record<string, string>; // the whole environment: the extension host's and ours
 }
 
 /**
@@ -138,12 +138,23 @@ export function serverLaunch(options: ServerLaunchOptions): ServerLaunch {
   return {
     command: options.python,
     args: ['-m', 'failsafe_flask', 'lsp'],
+    // vscode-languageclient spawns an Executable with exactly this env, not on top of the
+    // extension host's: without the base the server and the app get no PATH, HOME, LANG.
     env: {
+      ...defined(options.baseEnv),
       PYTHONPATH: [...ours, ...existing].join(delimiter),
       FAILSAFE_FLASK_BUNDLED: ours.join(delimiter),
       PYTHONUNBUFFERED: '1',
     },
   };
+}
+
+function defined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
 }
 
 /**

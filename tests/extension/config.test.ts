@@ -145,6 +145,22 @@ const CHANGED: Record<string, unknown> = {
 };
 
 describe('serverLaunch', () => {
+  it("keeps the extension host's environment: the server and the app need PATH, HOME, LANG", () => {
+    const launch = serverLaunch({
+      python: '/venv/bin/python',
+      extensionPath: '/ext',
+      baseEnv: { PATH: '/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', SECRET_KEY: 'x' },
+      exists: () => true,
+      delimiter: ':',
+    });
+    assert.equal(launch.env.PATH, '/usr/bin');
+    assert.equal(launch.env.HOME, '/home/u');
+    assert.equal(launch.env.LANG, 'C.UTF-8');
+    assert.equal(launch.env.SECRET_KEY, 'x');
+    assert.equal(launch.env.PYTHONUNBUFFERED, '1');
+  });
+
+
   it('puts the bundled libs and server first on PYTHONPATH and names them', () => {
     const launch = serverLaunch({
       python: '/venv/bin/python',
