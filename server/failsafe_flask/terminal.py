@@ -10,10 +10,12 @@ import asyncio
 import contextlib
 import signal
 import sys
-from typing import Optional, TextIO
+from contextlib import suppress
+from typing import Callable, Optional
 
 from .config import AppConfig
 from .locate import headline
+from .outlet import Drops, Outlet
 from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
@@ -31,15 +33,17 @@ from .supervisor.summary import format_error, where
 
 
 class TerminalReporter:
-    def __init__(self, config: AppConfig, out: TextIO) -> None:
+    def __init__(self, config: AppConfig, out: Outlet, encoding: str = "utf-8") -> None:
         self._root = str(config.project_root)
-        self._out = out
+        self._out = out  # never blocks: a reader that stops reading stops nothing here
+        self._encoding = encoding
+        self._drops = Drops()
         self._failed = False
         self._last_state: Optional[State] = None
 
     def __call__(self, event: SupervisorEvent) -> None:
         if isinstance(event, AppOutput):
-            self._say(event.line)
+            self._app_line(event.line)
         elif isinstance(event, AppLoadError):
             self._failed = True
             for line in format_error(event.error):
@@ -80,14 +84,42 @@ class TerminalReporter:
         elif status.last_restart_ms is not None and status.state == State.RUNNING:
             self._say(f" * Ready in {status.last_restart_ms:.0f} ms")
 
+    def _app_line(self, line: str) -> None:
+        """The app's own output, unless the reader is behind: then dropped and counted."""
+        if self._out.backed_up():
+            self._drops.drop()
+        else:
+            self._say(line)
+
+    def caught_up(self) -> None:
+        """The reader has taken everything: one note for the lines it missed."""
+        note = self._drops.note()
+        if note is not None:
+            self._out.write(f" * {note}\n".encode(self._encoding, "replace"))
+
     def _say(self, line: str) -> None:
-        self._out.write(line + "\n")
-        self._out.flush()
+        self.caught_up()
+        self._out.write((line + "\n").encode(self._encoding, "replace"))
 
 
-async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
+async def run(config: AppConfig) -> int:
     """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
-    supervisor = Supervisor(config, TerminalReporter(config, out))
+    loop = asyncio.get_running_loop()
+    sys.stdout.flush()
+    out = Outlet(sys.stdout.fileno(), lambda: _call_soon(loop, reporter.caught_up))
+    reporter = TerminalReporter(config, out, sys.stdout.encoding or "utf-8")
+    try:
+        return await _serve(Supervisor(config, reporter))
+    finally:
+        out.close(timeout=0.5)  # the last lines, unless nobody reads them
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with suppress(RuntimeError):  # the loop has closed: nobody left to tell
+        loop.call_soon_threadsafe(callback)
+
+
+async def _serve(supervisor: Supervisor) -> int:
     try:
         await supervisor.start()
     except StartError as exc:

@@ -10,6 +10,7 @@ from typing import Callable, Protocol
 from lsprotocol import types as lsp
 
 from .. import diagnostics as diag
+from ..outlet import Drops
 from ..supervisor.events import (
     AppExited,
     AppLoadError,
@@ -35,6 +36,8 @@ class Messages(Protocol):
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None: ...
 
+    def backed_up(self) -> bool: ...
+
 
 class AppReporter:
     """The supervisor's ``on_event`` for the app ``app``."""
@@ -52,6 +55,7 @@ class AppReporter:
         self._send_status = send_status
         self._publisher = publisher
         self._progress = progress
+        self._drops = Drops()
 
     def __call__(self, event: SupervisorEvent) -> None:
         try:
@@ -74,9 +78,7 @@ class AppReporter:
         if isinstance(event, StatusChanged):
             self.status(event.status)
         elif isinstance(event, AppOutput):
-            # Info for both streams: Werkzeug logs every request on stderr, so a
-            # Warning there would flag normal traffic.
-            say.log(f"[app {event.stream}] {event.line}")
+            self._output(event)
         elif isinstance(event, AppReady):
             self._publisher.clear(self.app)
         elif isinstance(event, AppLoadError):
@@ -88,6 +90,22 @@ class AppReporter:
             say.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
         elif isinstance(event, LaunchFailed):
             say.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
+
+    def _output(self, event: AppOutput) -> None:
+        """An app's line, unless the client is behind: then it is dropped and counted."""
+        if self._messages.backed_up():
+            self._drops.drop()
+            return
+        self.caught_up()
+        # Info for both streams: Werkzeug logs every request on stderr, so a
+        # Warning there would flag normal traffic.
+        self._messages.log(f"[app {event.stream}] {event.line}")
+
+    def caught_up(self) -> None:
+        """The client reads again: one note for the lines it missed."""
+        note = self._drops.note()
+        if note is not None:
+            self._messages.log(f"Failsafe Flask: {note}", lsp.MessageType.Warning)
 
     def _load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.

@@ -26,13 +26,14 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.io_ import StdinAsyncReader, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
+from ..outlet import Outlet
 from ..supervisor.core import StartError, Supervisor
 from ..supervisor.events import State, Status
 from .commands import StartOverrides
@@ -69,6 +70,8 @@ class FailsafeServer(LanguageServer):
         self._order: Optional[asyncio.Lock] = None  # made on the loop (3.9 binds at birth)
         self._acting: Optional[asyncio.Task[Any]] = None  # the command holding _order
         self._closing = False
+        self._outlet: Optional[Outlet] = None  # stdout, once serving
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
     # -- settings -----------------------------------------------------------------
 
@@ -102,6 +105,10 @@ class FailsafeServer(LanguageServer):
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
         self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
         self.log(text, kind)
+
+    def backed_up(self) -> bool:
+        """The client is not reading fast enough: the app's lines are to be dropped."""
+        return self._outlet is not None and self._outlet.backed_up()
 
     def status(self) -> Status:
         if self.supervisor is not None and self.supervisor.status.state != State.STOPPED:
@@ -254,18 +261,26 @@ class FailsafeServer(LanguageServer):
         """Serve until exit, closed stdin or SIGTERM/SIGINT; the app is stopped in every case."""
         stop_event = self._stop_event = threading.Event()  # pygls's shutdown() sets it
         reader = StdinAsyncReader(stdin, self.thread_pool)
-        self.protocol.set_writer(StdoutWriter(stdout))
+        outlet = self._outlet = Outlet(stdout.fileno(), self._caught_up)
+        self.protocol.set_writer(_OutletWriter(outlet))
         try:
             asyncio.run(self._serve(reader, stop_event))
         except SystemExit as exc:  # the exit notification: 0 after shutdown, else 1
             return exc.code if isinstance(exc.code, int) else 1
-        except BrokenPipeError:
-            logger.error("The client closed the connection")
+        finally:
+            outlet.close(timeout=1.0)  # the last answers, unless the client reads no more
         return 0
+
+    def _caught_up(self) -> None:
+        """On the writer thread: the client has read all; tell it what was dropped."""
+        loop = self._loop
+        if loop is not None:
+            with suppress(RuntimeError):  # the loop has closed: nobody to tell
+                loop.call_soon_threadsafe(self.reporter.caught_up)
 
     async def _serve(self, reader: StdinAsyncReader, stop_event: threading.Event) -> None:
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         for name in ("SIGTERM", "SIGINT", "SIGHUP"):
             # Feature detection: Windows has no add_signal_handler (nor SIGHUP).
             with suppress(AttributeError, NotImplementedError, RuntimeError):
@@ -294,3 +309,16 @@ class FailsafeServer(LanguageServer):
                 await self.supervisor.stop()
             except Exception:
                 logger.exception("Stopping the app failed")
+
+
+class _OutletWriter:
+    """pygls's writer interface over an Outlet: a message is queued, never waited on."""
+
+    def __init__(self, outlet: Outlet) -> None:
+        self._outlet = outlet
+
+    def write(self, data: bytes) -> None:
+        self._outlet.write(data)
+
+    def close(self) -> None:
+        self._outlet.close(timeout=1.0)
