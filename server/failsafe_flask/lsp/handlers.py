@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from lsprotocol import types as lsp
 
-from . import commands
+from . import commands, logs
 from .server import FailsafeServer
 from .settings import unwrap_section
 
@@ -24,6 +24,11 @@ def _register_lifecycle(server: FailsafeServer) -> None:
     def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
         raw = unwrap_section(params.initialization_options)
         ls.init_settings = dict(raw) if isinstance(raw, dict) else {}
+        logs.set_trace(_trace_name(params.trace))
+
+    @server.feature(lsp.SET_TRACE)
+    def set_trace(ls: FailsafeServer, params: lsp.SetTraceParams) -> None:
+        logs.set_trace(_trace_name(params.value))
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
@@ -92,6 +97,11 @@ def _register_commands(server: FailsafeServer) -> None:
     async def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
         commands.no_arguments(commands.STATUS, args)
         return await ls.in_order(_nothing)  # the state the commands before it left
+
+
+def _trace_name(trace: object) -> Optional[str]:
+    value = getattr(trace, "value", trace)  # lsprotocol's TraceValue, or its string
+    return value if isinstance(value, str) else None
 
 
 async def _nothing() -> None:

@@ -5,7 +5,7 @@ work-done progress. Called on the event loop; everything here only sends notific
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol
+from typing import Callable, Optional, Protocol
 
 from lsprotocol import types as lsp
 
@@ -24,6 +24,7 @@ from ..supervisor.events import (
     SupervisorEvent,
 )
 from ..supervisor.summary import format_error
+from .levels import OutputLevels
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
 from .status import status_line
@@ -56,6 +57,8 @@ class AppReporter:
         self._publisher = publisher
         self._progress = progress
         self._drops = Drops()
+        self._levels = OutputLevels()
+        self._told: Optional[tuple[State, str]] = None  # the last status logged
 
     def __call__(self, event: SupervisorEvent) -> None:
         try:
@@ -66,7 +69,10 @@ class AppReporter:
     def status(self, status: Status) -> None:
         """Tell ``status``: the notification, a log line, progress; stopped clears."""
         self._send_status(status)
-        self._messages.log(status_line(status))
+        if (status.state, status.message) != self._told:
+            # One line per change: a pid or a count arriving is no news in a log.
+            self._told = (status.state, status.message)
+            self._messages.log(status_line(status))
         if status.state == State.STOPPED:
             # The one place an app's diagnostics go when it stops (Stop, a failed
             # start, the server's own exit): a stopped app has nothing to report.
@@ -97,9 +103,10 @@ class AppReporter:
             self._drops.drop()
             return
         self.caught_up()
-        # Info for both streams: Werkzeug logs every request on stderr, so a
-        # Warning there would flag normal traffic.
-        self._messages.log(f"[app {event.stream}] {event.line}")
+        # By content, not by stream: Werkzeug logs every request on stderr, and
+        # flagging those would drown the tracebacks.
+        level = self._levels.level(event.stream, event.line)
+        self._messages.log(f"[app {event.stream}] {event.line}", level)
 
     def caught_up(self) -> None:
         """The client reads again: one note for the lines it missed."""

@@ -213,8 +213,7 @@ class FailsafeServer(LanguageServer):
             return
         if self.supervisor is None or self.status().state == State.STOPPED:
             return
-        if config != self.applied:
-            self.log("Failsafe Flask: settings changed, restarting the app")
+        if config != self.applied:  # the status line says "Restarting: settings changed"
             try:
                 await self._apply(config, fresh=False)
             except JsonRpcException as exc:  # no command to answer: show it
