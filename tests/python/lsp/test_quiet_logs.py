@@ -8,7 +8,6 @@ changes eglot sends. The real server over stdio, its stderr kept in a file.
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
