@@ -90,6 +90,21 @@ class Outlet:
             self._on_drained()
 
 
+class TextOutlet:
+    """An Outlet for code that writes text (a TextIO's write and flush)."""
+
+    def __init__(self, outlet: Outlet, encoding: str) -> None:
+        self.outlet = outlet
+        self._encoding = encoding
+
+    def write(self, text: str) -> int:
+        self.outlet.write(text.encode(self._encoding, "replace"))
+        return len(text)
+
+    def flush(self) -> None:
+        pass  # the outlet's thread writes as soon as it can
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:

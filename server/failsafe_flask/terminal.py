@@ -10,12 +10,11 @@ import asyncio
 import contextlib
 import signal
 import sys
-from contextlib import suppress
-from typing import Callable, Optional
+from typing import Callable, Optional, Protocol
 
 from .config import AppConfig
 from .locate import headline
-from .outlet import Drops, Outlet
+from .outlet import Drops, Outlet, TextOutlet
 from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
@@ -32,11 +31,24 @@ from .supervisor.events import (
 from .supervisor.summary import format_error, where
 
 
+class TextSink(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+def _never() -> bool:
+    return False
+
+
 class TerminalReporter:
-    def __init__(self, config: AppConfig, out: Outlet, encoding: str = "utf-8") -> None:
+    def __init__(
+        self, config: AppConfig, out: TextSink, behind: Callable[[], bool] = _never
+    ) -> None:
+        """``behind()``: the reader of ``out`` is too far behind for the app's lines."""
         self._root = str(config.project_root)
-        self._out = out  # never blocks: a reader that stops reading stops nothing here
-        self._encoding = encoding
+        self._out = out
+        self._behind = behind
         self._drops = Drops()
         self._failed = False
         self._last_state: Optional[State] = None
@@ -86,7 +98,7 @@ class TerminalReporter:
 
     def _app_line(self, line: str) -> None:
         """The app's own output, unless the reader is behind: then dropped and counted."""
-        if self._out.backed_up():
+        if self._behind():
             self._drops.drop()
         else:
             self._say(line)
@@ -95,19 +107,22 @@ class TerminalReporter:
         """The reader has taken everything: one note for the lines it missed."""
         note = self._drops.note()
         if note is not None:
-            self._out.write(f" * {note}\n".encode(self._encoding, "replace"))
+            self._out.write(f" * {note}\n")
 
     def _say(self, line: str) -> None:
         self.caught_up()
-        self._out.write((line + "\n").encode(self._encoding, "replace"))
+        self._out.write(line + "\n")
+        self._out.flush()
 
 
 async def run(config: AppConfig) -> int:
     """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
     loop = asyncio.get_running_loop()
     sys.stdout.flush()
+    # Never blocks: a reader that stops reading stops nothing here.
     out = Outlet(sys.stdout.fileno(), lambda: _call_soon(loop, reporter.caught_up))
-    reporter = TerminalReporter(config, out, sys.stdout.encoding or "utf-8")
+    text = TextOutlet(out, sys.stdout.encoding or "utf-8")
+    reporter = TerminalReporter(config, text, out.backed_up)
     try:
         return await _serve(Supervisor(config, reporter))
     finally:
@@ -115,7 +130,7 @@ async def run(config: AppConfig) -> int:
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
-    with suppress(RuntimeError):  # the loop has closed: nobody left to tell
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody left to tell
         loop.call_soon_threadsafe(callback)
 
 
