@@ -10,10 +10,11 @@ import asyncio
 import contextlib
 import signal
 import sys
-from typing import Optional, TextIO
+from typing import Callable, Optional, Protocol
 
 from .config import AppConfig
 from .locate import headline
+from .outlet import Drops, Outlet, TextOutlet
 from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
@@ -30,16 +31,31 @@ from .supervisor.events import (
 from .supervisor.summary import format_error, where
 
 
+class TextSink(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+def _never() -> bool:
+    return False
+
+
 class TerminalReporter:
-    def __init__(self, config: AppConfig, out: TextIO) -> None:
+    def __init__(
+        self, config: AppConfig, out: TextSink, behind: Callable[[], bool] = _never
+    ) -> None:
+        """``behind()``: the reader of ``out`` is too far behind for the app's lines."""
         self._root = str(config.project_root)
         self._out = out
+        self._behind = behind
+        self._drops = Drops()
         self._failed = False
         self._last_state: Optional[State] = None
 
     def __call__(self, event: SupervisorEvent) -> None:
         if isinstance(event, AppOutput):
-            self._say(event.line)
+            self._app_line(event.line)
         elif isinstance(event, AppLoadError):
             self._failed = True
             for line in format_error(event.error):
@@ -80,14 +96,45 @@ class TerminalReporter:
         elif status.last_restart_ms is not None and status.state == State.RUNNING:
             self._say(f" * Ready in {status.last_restart_ms:.0f} ms")
 
+    def _app_line(self, line: str) -> None:
+        """The app's own output, unless the reader is behind: then dropped and counted."""
+        if self._behind():
+            self._drops.drop()
+        else:
+            self._say(line)
+
+    def caught_up(self) -> None:
+        """The reader has taken everything: one note for the lines it missed."""
+        note = self._drops.note()
+        if note is not None:
+            self._out.write(f" * {note}\n")
+
     def _say(self, line: str) -> None:
+        self.caught_up()
         self._out.write(line + "\n")
         self._out.flush()
 
 
-async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
+async def run(config: AppConfig) -> int:
     """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
-    supervisor = Supervisor(config, TerminalReporter(config, out))
+    loop = asyncio.get_running_loop()
+    sys.stdout.flush()
+    # Never blocks: a reader that stops reading stops nothing here.
+    out = Outlet(sys.stdout.fileno(), lambda: _call_soon(loop, reporter.caught_up))
+    text = TextOutlet(out, sys.stdout.encoding or "utf-8")
+    reporter = TerminalReporter(config, text, out.backed_up)
+    try:
+        return await _serve(Supervisor(config, reporter))
+    finally:
+        out.close(timeout=0.5)  # the last lines, unless nobody reads them
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody left to tell
+        loop.call_soon_threadsafe(callback)
+
+
+async def _serve(supervisor: Supervisor) -> int:
     try:
         await supervisor.start()
     except StartError as exc:

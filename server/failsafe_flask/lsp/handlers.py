@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from lsprotocol import types as lsp
 
-from . import commands
+from . import commands, logs
 from .server import FailsafeServer
 from .settings import unwrap_section
 
@@ -25,6 +25,11 @@ def _register_lifecycle(server: FailsafeServer) -> None:
     def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
         raw = unwrap_section(params.initialization_options)
         ls.apps.init_settings = dict(raw) if isinstance(raw, dict) else {}
+        logs.set_trace(_trace_name(params.trace))
+
+    @server.feature(lsp.SET_TRACE)
+    def set_trace(ls: FailsafeServer, params: lsp.SetTraceParams) -> None:
+        logs.set_trace(_trace_name(params.value))
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
@@ -108,3 +113,8 @@ def _register_commands(server: FailsafeServer) -> None:
         target = commands.parse_target(commands.STATUS, args)
         # The state the commands before it left.
         return await ls.in_order(lambda: ls.status_app(target))
+
+
+def _trace_name(trace: object) -> Optional[str]:
+    value = getattr(trace, "value", trace)  # lsprotocol's TraceValue, or its string
+    return value if isinstance(value, str) else None

@@ -28,13 +28,14 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.io_ import StdinAsyncReader, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
+from ..outlet import Outlet
 from .apps import AppSpec, Folder
 from .commands import StartOverrides
 from .noapp import no_app_error
@@ -64,6 +65,8 @@ class FailsafeServer(LanguageServer):
         self._order: Optional[asyncio.Lock] = None  # made on the loop (3.9 binds at birth)
         self._acting: Optional[asyncio.Task[Any]] = None  # the command holding _order
         self._closing = False
+        self._outlet: Optional[Outlet] = None  # stdout, once serving
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
     def _new_slot(self, spec: AppSpec) -> AppSlot:
         several = lambda: self.apps.count > 1  # noqa: E731 - read at each log line
@@ -101,6 +104,10 @@ class FailsafeServer(LanguageServer):
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
         self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
         self.log(text, kind)
+
+    def backed_up(self) -> bool:
+        """The client is not reading fast enough: the app's lines are to be dropped."""
+        return self._outlet is not None and self._outlet.backed_up()
 
     def _send_diagnostics(self, path: str, items: list[lsp.Diagnostic]) -> None:
         params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
@@ -225,8 +232,7 @@ class FailsafeServer(LanguageServer):
             return
         if not slot.running() or config == slot.applied:
             return
-        self.log(f"Failsafe Flask: settings changed, restarting {slot.spec.name}")
-        try:
+        try:  # the status line says "Restarting: settings changed"
             await self._apply(slot, config, fresh=False)
         except JsonRpcException as exc:  # no command to answer: show it
             self.show(f"Failsafe Flask: {exc.message}")
@@ -275,18 +281,30 @@ class FailsafeServer(LanguageServer):
         """Serve until exit, closed stdin or SIGTERM/SIGINT; the app is stopped in every case."""
         stop_event = self._stop_event = threading.Event()  # pygls's shutdown() sets it
         reader = StdinAsyncReader(stdin, self.thread_pool)
-        self.protocol.set_writer(StdoutWriter(stdout))
+        outlet = self._outlet = Outlet(stdout.fileno(), self._caught_up)
+        self.protocol.set_writer(_OutletWriter(outlet))
         try:
             asyncio.run(self._serve(reader, stop_event))
         except SystemExit as exc:  # the exit notification: 0 after shutdown, else 1
             return exc.code if isinstance(exc.code, int) else 1
-        except BrokenPipeError:
-            logger.error("The client closed the connection")
+        finally:
+            outlet.close(timeout=1.0)  # the last answers, unless the client reads no more
         return 0
+
+    def _caught_up(self) -> None:
+        """On the writer thread: the client has read all; tell it what was dropped."""
+        loop = self._loop
+        if loop is not None:
+            with suppress(RuntimeError):  # the loop has closed: nobody to tell
+                loop.call_soon_threadsafe(self._all_caught_up)
+
+    def _all_caught_up(self) -> None:
+        for slot in self.apps.slots():
+            slot.reporter.caught_up()
 
     async def _serve(self, reader: StdinAsyncReader, stop_event: threading.Event) -> None:
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         for name in ("SIGTERM", "SIGINT", "SIGHUP"):
             # Feature detection: Windows has no add_signal_handler (nor SIGHUP).
             with suppress(AttributeError, NotImplementedError, RuntimeError):
@@ -317,3 +335,16 @@ class FailsafeServer(LanguageServer):
 def _folder(uri: str, name: str) -> Folder:
     path = Path(to_fs_path(uri) or uri).resolve()
     return Folder(uri, path, name or path.name)
+
+
+class _OutletWriter:
+    """pygls's writer interface over an Outlet: a message is queued, never waited on."""
+
+    def __init__(self, outlet: Outlet) -> None:
+        self._outlet = outlet
+
+    def write(self, data: bytes) -> None:
+        self._outlet.write(data)
+
+    def close(self) -> None:
+        self._outlet.close(timeout=1.0)

@@ -54,6 +54,9 @@ class Labelled:
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
         self._inner.show(self._named(text), kind)
 
+    def backed_up(self) -> bool:
+        return self._inner.backed_up()
+
 
 class AppSlot:
     def __init__(

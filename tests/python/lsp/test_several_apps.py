@@ -17,7 +17,9 @@ from pygls.exceptions import JsonRpcException
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig
 
-from .conftest import DEADLINE, Session, free_port, port_is_free, vscode_capabilities
+from system import listening_inodes
+
+from .conftest import DEADLINE, Session, free_port, vscode_capabilities
 
 
 def _app(word: str) -> str:
@@ -97,6 +99,12 @@ async def _start(session: Session, app: Any) -> dict[str, Any]:
     return await _state(session, answer["appId"], "running", mark)
 
 
+def _closed(port: int) -> bool:
+    """Nothing listens on ``port`` (a served request may leave it in TIME_WAIT, which a
+    bind without SO_REUSEADDR would take for taken)."""
+    return not listening_inodes(port)
+
+
 def _errors(session: Session, name: str) -> list[lsp.Diagnostic]:
     return [d for d in session.diagnostics.get(session.uri(name), []) if d.severity == 1]
 
@@ -132,7 +140,7 @@ async def test_two_folders_each_serve_and_fail_alone(workspace: Open) -> None:
 
     stopped = await session.command("failsafe-flask.stop", "admin")
     assert stopped["state"] == "stopped" and stopped["appId"] == admin["appId"]
-    assert port_is_free(admin_port) and session.diagnostics[session.uri("admin/app.py")] == []
+    assert _closed(admin_port) and session.diagnostics[session.uri("admin/app.py")] == []
     assert await session.get("/", api_port) == (200, "api")
     api_uri = session.uri("api/app.py")
     assert not [p for p in session.published[published:] if p[1] == api_uri]
@@ -198,7 +206,7 @@ async def test_monorepo_folder_runs_two_apps(workspace: Open) -> None:
     restarted = await session.command("failsafe-flask.restart", "backend")
     assert restarted["appId"] == first["appId"]
     await session.command("failsafe-flask.stop", "backend")
-    assert port_is_free(backend) and await session.get("/", admin) == (200, "admin 2")
+    assert _closed(backend) and await session.get("/", admin) == (200, "admin 2")
 
 
 async def test_a_removed_folder_stops_its_app_alone(workspace: Open) -> None:
@@ -213,6 +221,6 @@ async def test_a_removed_folder_stops_its_app_alone(workspace: Open) -> None:
     params = lsp.DidChangeWorkspaceFoldersParams(event=event)
     session.client.workspace_did_change_workspace_folders(params)
     await _state(session, admin["appId"], "stopped", mark)
-    assert port_is_free(admin_port) and await session.get("/", api_port) == (200, "api")
+    assert _closed(admin_port) and await session.get("/", api_port) == (200, "api")
     # One app left: commands without an argument act on it.
     assert (await session.command("failsafe-flask.status"))["appId"] == session.uri("api")
