@@ -113,6 +113,15 @@ describe('two folders, two apps, in a real VS Code', { timeout: 300_000 }, () =>
     assert.deepEqual(left, [], 'processes outlived code-server (killed now)');
   });
 
+  /** The quick input asks the question `title` (the command's own quick pick is open). */
+  async function asked(title) {
+    await page.waitForFunction(
+      (want) => (document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? '').includes(want),
+      title,
+      { timeout: 30_000 },
+    );
+  }
+
   async function serves(name, word = name) {
     const res = await until(`GET / on ${name}'s :${ports[name]} -> 200`, async () => {
       const r = await get(ports[name], '/');
@@ -125,9 +134,8 @@ describe('two folders, two apps, in a real VS Code', { timeout: 300_000 }, () =>
     try {
       await wb.ready();
       await wb.waitStatus('failsafeFlask.status', 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
-      await wb.runCommand('Failsafe Flask: Start');
-      await page.waitForSelector('.quick-input-widget .quick-input-title', { state: 'visible', timeout: 60_000 });
-      assert.match((await page.textContent('.quick-input-widget .quick-input-title')) ?? '', /start which app/);
+      await wb.runCommand('Failsafe Flask: Start', { closes: false });
+      await asked('start which app');
       await wb.pickRow('Start All', 'Start All');
       for (const name of ['api', 'admin']) {
         const item = await wb.waitStatus(
@@ -152,8 +160,8 @@ describe('two folders, two apps, in a real VS Code', { timeout: 300_000 }, () =>
       await page.screenshot({ path: path.join(ARTIFACTS, 'several-one-failed.png') });
 
       // Stop asks which app (no editor is active); admin stops, api serves on.
-      await wb.runCommand('Failsafe Flask: Stop');
-      await page.waitForSelector('.quick-input-widget .quick-input-title', { state: 'visible', timeout: 20_000 });
+      await wb.runCommand('Failsafe Flask: Stop', { closes: false });
+      await asked('Stop which app');
       await wb.pickRow('admin', 'admin');
       await until(`admin's port ${ports.admin} closed`, () => portClosed(ports.admin));
       await wb.waitStatus(itemOf('api'), 'api still running', (s) => /running/.test(s.aria));
