@@ -80,14 +80,14 @@ function startFailed(s: Status): boolean {
 
 const START_FAILED: Face = {
   text: '$(error) Flask: start failed',
-  command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' }, // a click retries
+  command: { id: 'failsafeFlask.start', title: 'Failsafe Flask: Start' }, // a click retries
   error: true,
 };
 
 const FACES: Record<State, (s: Status) => Face> = {
   stopped: () => ({
     text: '$(debug-start) Flask',
-    command: { id: 'failsafeFlask.start', title: 'Start Failsafe Flask' },
+    command: { id: 'failsafeFlask.start', title: 'Failsafe Flask: Start' },
     error: false,
   }),
   starting: (s) => ({

@@ -40,6 +40,18 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "site-packages",
     "dist-packages",
     "*.egg-info",
+    # What editors write beside the file being saved: Emacs's lock (.#views.py, a
+    # dangling symlink) and auto-save (#views.py#) files, backups (views.py~), Vim's swap
+    # files and its write test (4913), and the temporary files some editors write and
+    # rename over the real one.
+    ".#*",
+    "#*#",
+    "*~",
+    "*.swp",
+    "*.swo",
+    "*.swx",
+    "4913",
+    "*.tmp",
 )
 
 
@@ -59,3 +71,9 @@ class AppConfig:
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
     load_timeout: float = DEFAULT_LOAD_TIMEOUT
+    # flask run's other options, with its meaning (and its FLASK_RUN_* variables)
+    cert: Optional[str] = None  # a certificate file or "adhoc": served over HTTPS
+    key: Optional[str] = None  # the key file of a certificate file
+    reload: bool = True  # False: a changed file does not restart the app
+    debugger: Optional[bool] = None  # Werkzeug's debugger; None: as debug
+    threaded: bool = True

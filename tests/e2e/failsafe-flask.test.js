@@ -209,7 +209,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
       await new Promise((resolve, reject) => holder.once('error', reject).listen(appPort, '127.0.0.1', resolve));
       try {
         // The first Start also starts the language server: the case that used to spin forever.
-        await wb.runCommand('Start Failsafe Flask');
+        await wb.runCommand('Failsafe Flask: Start');
         const item = await wb.waitStatus(
           STATUS_ID,
           'stopped, saying the start failed',
@@ -235,7 +235,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
   );
 
   step(
-    '1. Start Failsafe Flask: status bar shows running with the port, the app answers',
+    '1. Failsafe Flask: Start: status bar shows running with the port, the app answers',
     () => page,
     async (t) => {
       if (NO_EXTENSION) return skip(t, 'E2E_NO_EXTENSION=1');
@@ -385,7 +385,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
   );
 
   step(
-    '6. Stop Failsafe Flask: status stopped, port closed',
+    '6. Failsafe Flask: Stop: status stopped, port closed',
     () => page,
     async () => {
       await wb.runCommand('Failsafe Flask: Stop');

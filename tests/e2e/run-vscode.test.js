@@ -113,7 +113,7 @@ async function workbenchRunsTheApp(ctx) {
   assert.ok((await wb.explorerNames()).includes('app.py'), 'the project is open');
   await wb.waitStatus(STATUS_ID, 'shown (extension activated)', () => true, { timeout: 60_000 });
   await wb.openFile('hello/views.py'); // for the screenshot (the README's)
-  await wb.runCommand('Start Failsafe Flask');
+  await wb.runCommand('Failsafe Flask: Start');
   const item = await wb.waitStatus(STATUS_ID, 'running', (s) => /running/.test(s.aria) && /:\d+/.test(s.text), { timeout: 60_000 });
   ctx.appPort = Number(/:(\d+)/.exec(item.text)[1]);
   const res = await get(ctx.appPort, '/');

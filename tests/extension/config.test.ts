@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULTS, expandInterpreter, readSettings, serverLaunch, serverSettings } from '../../extension/src/config';
+import { DEFAULTS, expandInterpreter, isSetByUser, readSettings, serverLaunch, serverSettings } from '../../extension/src/config';
 
 const none = (): unknown => undefined;
 
@@ -79,7 +79,10 @@ describe('DEFAULTS', () => {
       contributes: { configuration: { properties: Record<string, { enum?: unknown[] }> } };
     };
     const props = pkg.contributes.configuration.properties;
-    const declared = Object.keys(props).map((key) => key.replace(/^failsafeFlask\./, ''));
+    // trace.server is vscode-languageclient's own: it reads it by the client's id.
+    const declared = Object.keys(props)
+      .map((key) => key.replace(/^failsafeFlask\./, ''))
+      .filter((key) => key !== 'trace.server');
     assert.deepEqual(Object.keys(DEFAULTS).sort(), declared.sort());
     assert.ok(props['failsafeFlask.browser']?.enum?.includes(DEFAULTS.browser));
   });
@@ -87,7 +90,7 @@ describe('DEFAULTS', () => {
 
 describe('serverSettings', () => {
   it('is the server contract: the settings plus python, without client-only keys', () => {
-    const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3');
+    const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3', () => true);
     assert.deepEqual(s, {
       app: '',
       host: '127.0.0.1',
@@ -102,10 +105,18 @@ describe('serverSettings', () => {
       python: '/usr/bin/python3',
     });
   });
+  it('sends app, host, port and debug as null unless the user set them: the server falls back to FLASK_*', () => {
+    const s = serverSettings({ ...DEFAULTS, port: 8000 }, '/usr/bin/python3', (key) => key === 'port');
+    assert.equal(s.port, 8000);
+    assert.equal(s.app, null);
+    assert.equal(s.host, null);
+    assert.equal(s.debug, null);
+    assert.equal(s.loadTimeout, DEFAULTS.loadTimeout);
+  });
 
   it('passes every non-default value through, env and lists as copies', () => {
     const settings = readSettings((k) => CHANGED[k]);
-    const s = serverSettings(settings, '/venv/bin/python');
+    const s = serverSettings(settings, '/venv/bin/python', () => true);
     const expected: Partial<typeof settings> = { ...settings };
     delete expected.interpreter; // the client's own settings
     delete expected.browser;
@@ -118,6 +129,16 @@ describe('serverSettings', () => {
     s.extraWatch.push('more');
     assert.deepEqual(settings.env, { API_URL: 'http://127.0.0.1:9000', DEBUG_SQL: '1' });
     assert.deepEqual(settings.extraWatch, ['config/*.toml']);
+  });
+});
+
+describe('isSetByUser', () => {
+  it('is true for a value in any scope, language scopes too, and false for the default alone', () => {
+    assert.equal(isSetByUser(undefined), false);
+    assert.equal(isSetByUser({}), false);
+    assert.equal(isSetByUser({ workspaceFolderValue: 5000 }), true);
+    assert.equal(isSetByUser({ globalLanguageValue: false }), true);
+    assert.equal(isSetByUser({ workspaceValue: '' }), true);
   });
 });
 
@@ -138,6 +159,22 @@ const CHANGED: Record<string, unknown> = {
 };
 
 describe('serverLaunch', () => {
+  it("keeps the extension host's environment: the server and the app need PATH, HOME, LANG", () => {
+    const launch = serverLaunch({
+      python: '/venv/bin/python',
+      extensionPath: '/ext',
+      baseEnv: { PATH: '/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', SECRET_KEY: 'x' },
+      exists: () => true,
+      delimiter: ':',
+    });
+    assert.equal(launch.env.PATH, '/usr/bin');
+    assert.equal(launch.env.HOME, '/home/u');
+    assert.equal(launch.env.LANG, 'C.UTF-8');
+    assert.equal(launch.env.SECRET_KEY, 'x');
+    assert.equal(launch.env.PYTHONUNBUFFERED, '1');
+  });
+
+
   it('puts the bundled libs and server first on PYTHONPATH and names them', () => {
     const launch = serverLaunch({
       python: '/venv/bin/python',

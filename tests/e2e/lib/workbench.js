@@ -90,7 +90,7 @@ class Workbench {
     await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout });
   }
 
-  /** Runs a command from the palette (F1) by its label, e.g. "Start Failsafe Flask". */
+  /** Runs a command from the palette (F1) by its label, e.g. "Failsafe Flask: Start". */
   async runCommand(label, opts) {
     log(`palette: ${label}`);
     await this.openQuickInput('F1', '>');
