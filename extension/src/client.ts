@@ -11,7 +11,7 @@ import {
   State as ClientState,
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
-import { SECTION, readSettings, serverLaunch, serverSettings } from './config';
+import { SECTION, isSetByUser, readSettings, serverLaunch, serverSettings } from './config';
 import { errorText } from './errors';
 import { ClientLifecycle } from './lifecycle';
 import { tellFailure } from './notify';
@@ -160,8 +160,10 @@ export class FlaskServer implements vscode.Disposable {
   }
 
   private clientOptions(python: string, folder: vscode.WorkspaceFolder): LanguageClientOptions {
-    const settingsFor = (scope: vscode.Uri | undefined): object =>
-      serverSettings(readSettings((key) => vscode.workspace.getConfiguration(SECTION, scope ?? folder.uri).get(key)), python);
+    const settingsFor = (scope: vscode.Uri | undefined): object => {
+      const config = vscode.workspace.getConfiguration(SECTION, scope ?? folder.uri);
+      return serverSettings(readSettings((key) => config.get(key)), python, (key) => isSetByUser(config.inspect(key)));
+    };
     return {
       // Every file: the server restarts on saves of templates and config files too.
       documentSelector: [{ scheme: 'file' }],

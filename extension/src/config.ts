@@ -52,12 +52,41 @@ function declaredDefaults(): Settings {
 }
 
 /**
+ * Settings that, like `flask run`'s options, fall back to FLASK_APP, FLASK_RUN_HOST,
+ * FLASK_RUN_PORT and FLASK_DEBUG (environment, .env, .flaskenv) when the user did not set
+ * them. `get` fills in package.json's default, so these are sent as null unless set.
+ */
+type FromFlaskEnv = 'app' | 'host' | 'port' | 'debug';
+
+/**
  * `initializationOptions`, and the answer to `workspace/configuration` for our section:
  * the settings less the client's own (interpreter, browser), plus the resolved `python`.
  */
-export type ServerSettings = Omit<Settings, 'interpreter' | 'browser'> & {
+export type ServerSettings = Omit<Settings, 'interpreter' | 'browser' | FromFlaskEnv> & {
+  [K in FromFlaskEnv]: Settings[K] | null;
+} & {
   python: string; // the interpreter the app runs with
 };
+
+/** What `WorkspaceConfiguration.inspect` returns, as far as "did the user set it" goes. */
+export interface Inspected {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+  globalLanguageValue?: unknown;
+  workspaceLanguageValue?: unknown;
+  workspaceFolderLanguageValue?: unknown;
+}
+
+/** Set in some scope by the user (not only package.json's default). */
+export function isSetByUser(inspected: Inspected | undefined): boolean {
+  if (!inspected) return false;
+  const { globalValue, workspaceValue, workspaceFolderValue } = inspected;
+  const { globalLanguageValue, workspaceLanguageValue, workspaceFolderLanguageValue } = inspected;
+  return [globalValue, workspaceValue, workspaceFolderValue, globalLanguageValue, workspaceLanguageValue, workspaceFolderLanguageValue].some(
+    (v) => v !== undefined,
+  );
+}
 
 /** Reads every setting, falling back to the default for a missing or mistyped value. */
 export function readSettings(get: (key: string) => unknown): Settings {
@@ -88,16 +117,17 @@ export function readSettings(get: (key: string) => unknown): Settings {
   };
 }
 
-export function serverSettings(settings: Settings, python: string): ServerSettings {
+export function serverSettings(settings: Settings, python: string, isSet: (key: FromFlaskEnv) => boolean): ServerSettings {
+  const explicit = <K extends FromFlaskEnv>(key: K): Settings[K] | null => (isSet(key) ? settings[key] : null);
   return {
-    app: settings.app,
-    host: settings.host,
-    port: settings.port,
+    app: explicit('app'),
+    host: explicit('host'),
+    port: explicit('port'),
+    debug: explicit('debug'),
     env: { ...settings.env },
     envFile: settings.envFile,
     extraWatch: [...settings.extraWatch],
     excludes: [...settings.excludes],
-    debug: settings.debug,
     preload: settings.preload,
     loadTimeout: settings.loadTimeout,
     apps: [...settings.apps],

@@ -11,15 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from .candidates import Candidate, find_candidates
-from .child.envfile import parse
 from .config import DISCOVERY_FILES
+from .flaskenv import effective_environment
 
 SETTING = "failsafeFlask.app"
-# Read by Flask (with python-dotenv) before discovery, the first one winning.
-DOTENV_FILES = (".env", ".flaskenv")
 
 
 def named_app(
@@ -28,16 +27,9 @@ def named_app(
     """The app as --app, the environment, the env file or a dotenv file names it.
 
     Flask's precedence: the option, then variables already set, then the files
-    (``--env-file`` before ``.env`` before ``.flaskenv``).
+    (``--env-file`` before ``.env`` before ``.flaskenv``), read as ``flask`` reads them.
     """
-    if app or env.get("FLASK_APP"):
-        return app or env["FLASK_APP"]
-    files = ([env_file] if env_file else []) + list(DOTENV_FILES)
-    for path in files:
-        value = parse(_text(os.path.join(root, path))).get("FLASK_APP")
-        if value:
-            return value
-    return None
+    return app or effective_environment(Path(root), env, env_file).get("FLASK_APP") or None
 
 
 @dataclass(frozen=True)
@@ -58,16 +50,19 @@ def find_no_app(
     return NoApp(no_app_text(root, candidates), candidates)
 
 
-def missing_app_message(root: str, app: Optional[str], env: Mapping[str, str]) -> Optional[str]:
+def missing_app_message(
+    root: str, app: Optional[str], env: Mapping[str, str], env_file: Optional[str] = None
+) -> Optional[str]:
     """None when an app may be found, else the message that says what was tried."""
-    found = find_no_app(root, app, env)
+    found = find_no_app(root, app, env, env_file)
     return found.message if found else None
 
 
 def no_app_text(root: str, candidates: Sequence[Candidate]) -> str:
     tried = (
         f"No Flask app found in {root}: no --app option (the {SETTING} setting in the "
-        "editor), no FLASK_APP variable, and neither wsgi.py nor app.py."
+        "editor), no FLASK_APP variable (nor in .flaskenv or .env), and neither wsgi.py "
+        "nor app.py."
     )
     if not candidates:
         return (
@@ -89,11 +84,3 @@ def app_label(
 ) -> str:
     """What a status shows as the app: its --app form, or the file discovery finds."""
     return named_app(root, app, env, env_file) or discovered_file(root) or ""
-
-
-def _text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except OSError:
-        return ""

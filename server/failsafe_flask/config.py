@@ -71,3 +71,9 @@ class AppConfig:
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
     load_timeout: float = DEFAULT_LOAD_TIMEOUT
+    # flask run's other options, with its meaning (and its FLASK_RUN_* variables)
+    cert: Optional[str] = None  # a certificate file or "adhoc": served over HTTPS
+    key: Optional[str] = None  # the key file of a certificate file
+    reload: bool = True  # False: a changed file does not restart the app
+    debugger: Optional[bool] = None  # Werkzeug's debugger; None: as debug
+    threaded: bool = True

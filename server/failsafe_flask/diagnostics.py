@@ -18,6 +18,7 @@ from pygls.uris import from_fs_path
 
 from . import locate
 from .protocol import ExceptionInfo, Frame, SyntaxInfo
+from .text import printable
 
 SOURCE = "Failsafe Flask"
 RELATED_CAP = 50  # VS Code renders every entry; a recursion error has ~1000 frames
@@ -97,7 +98,7 @@ def _diagnostic(
 ) -> lsp.Diagnostic:
     return lsp.Diagnostic(
         range=rng,
-        message=message,
+        message=printable(message, newlines=True),
         severity=severity,
         source=SOURCE,
         related_information=related or None,
@@ -120,7 +121,7 @@ def related_information(
         for i, frame in enumerate(frames):
             location = lsp.Location(path_uri(frame["file"]), frame_range(frame))
             note = _frame_note(info, frame, deepest=i == len(frames) - 1)
-            entries.append(lsp.DiagnosticRelatedInformation(location, note))
+            entries.append(lsp.DiagnosticRelatedInformation(location, printable(note)))
     if len(entries) <= RELATED_CAP:
         return entries
     cut = len(entries) - (RELATED_CAP - 1)
@@ -189,7 +190,8 @@ def request_error_diagnostics(
     error: ExceptionInfo, method: str, path: str, entry: str = ""
 ) -> DiagnosticMap:
     """Diagnostics for an exception raised while serving ``method path``."""
-    return _build(error, f" ({method} {path})", entry)
+    # The request is one line, whatever a page put in it (the message may span several).
+    return _build(error, printable(f" ({method} {path})"), entry)
 
 
 def merge(base: Mapping[str, list[lsp.Diagnostic]], extra: DiagnosticMap) -> DiagnosticMap:

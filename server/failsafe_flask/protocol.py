@@ -23,11 +23,15 @@ carried along so a consumer can convert to UTF-16 (LSP) without reading the file
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Optional, TypedDict, TypeVar, Union
 
 from failsafe_flask.wire import Invalid, check
+
+IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 # Environment variables the supervisor sets for the app process.
 ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
@@ -42,6 +46,15 @@ ENV_REPLY_FD = "FAILSAFE_FLASK_PRELOAD_REPLY_FD"
 FORK_FDS = ("server", "event", "lifeline", "stdout", "stderr")
 
 SHOWN_CHARS = 200  # of a malformed line, in a log
+
+# The app process's exit code when its event pipe is no longer the pipe it was given
+# (the app closed it, maybe reused its number): it says so on stderr first.
+EXIT_CHANNEL_LOST = 117
+CHANNEL_LOST_NOTE = (
+    "failsafe-flask: the app closed its channel to the supervisor (file descriptor {fd});"
+    " nothing more can be reported. Does it close file descriptors it did not open"
+    " (os.closerange)?"
+)
 
 
 class Frame(TypedDict):
@@ -163,6 +176,7 @@ class PreloadReady:
     packages: list[str]  # third-party packages it holds
     failed: list[str]  # names whose import failed
     watch: list[tuple[str, Optional[int]]]  # (path, mtime): a change makes it stale
+    left_out: list[str]  # asked for, not imported: importing them starts a thread
 
 
 @dataclass(frozen=True)
@@ -259,9 +273,40 @@ def _decode(line: str, tag: str, kinds: tuple[type[_M], ...]) -> Union[_M, Malfo
     return message
 
 
-def display_url(host: str, port: int) -> str:
-    """The URL to open: a wildcard address is not one a browser can visit."""
-    shown = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+def display_url(host: str, port: int, https: bool = False) -> str:
+    """The URL to open: a wildcard address, however spelled (``0``, ``0x0``, ``::0``), is
+    not one a browser can visit; its loopback is. A numeric address is written plainly."""
+    shown = host
+    address = numeric_address(host)
+    if address is not None:
+        loopback = "::1" if address.version == 6 and not _mapped(address) else "127.0.0.1"
+        plain = host if "%" in host else str(address)  # a zone (fe80::1%eth0) stays
+        shown = loopback if is_unspecified(address) else plain
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}/"
+    return f"{'https' if https else 'http'}://{shown}:{port}/"
+
+
+def numeric_address(host: str) -> Optional[IPAddress]:
+    """The address ``host`` spells as the C library reads it, without any name lookup;
+    None for a host name. ``""`` is every interface, as Werkzeug reads it."""
+    try:
+        infos = socket.getaddrinfo(
+            host or None,
+            0,
+            type=socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST,
+        )
+    except (OSError, UnicodeError, ValueError):
+        return None
+    return ipaddress.ip_address(str(infos[0][4][0]).split("%")[0])
+
+
+def is_unspecified(address: IPAddress) -> bool:
+    """Every interface: ``0.0.0.0``, ``::``, and ``::ffff:0.0.0.0``, the first seen as IPv6."""
+    mapped = _mapped(address)
+    return address.is_unspecified or (mapped is not None and mapped.is_unspecified)
+
+
+def _mapped(address: IPAddress) -> Optional[ipaddress.IPv4Address]:
+    return address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import sys
 from typing import Callable, Optional, Protocol
 
+from . import stopsignals
 from .config import AppConfig
 from .locate import headline
 from .outlet import Drops, Outlet, TextOutlet
 from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -29,6 +30,9 @@ from .supervisor.events import (
     SupervisorEvent,
 )
 from .supervisor.summary import format_error, where
+from .text import output_line, printable
+
+MARK = " * "  # begins each line of the tool's own (and Werkzeug's, as flask run prints them)
 
 
 class TextSink(Protocol):
@@ -55,7 +59,7 @@ class TerminalReporter:
 
     def __call__(self, event: SupervisorEvent) -> None:
         if isinstance(event, AppOutput):
-            self._app_line(event.line)
+            self._say_output(event)
         elif isinstance(event, AppLoadError):
             self._failed = True
             for line in format_error(event.error):
@@ -96,20 +100,28 @@ class TerminalReporter:
         elif status.last_restart_ms is not None and status.state == State.RUNNING:
             self._say(f" * Ready in {status.last_restart_ms:.0f} ms")
 
-    def _app_line(self, line: str) -> None:
-        """The app's own output, unless the reader is behind: then dropped and counted."""
-        if self._behind():
+    def _say_output(self, event: AppOutput) -> None:
+        if event.stream == NOTE:
+            self._say(event.line)
+            return
+        if self._behind():  # the reader is behind: dropped, and counted
             self._drops.drop()
-        else:
-            self._say(line)
+            return
+        line = output_line(event.line)
+        # A request's data printed by the app (say, in a traceback's message) may hold a
+        # line break: what follows it must not pass for a line of the tool's own.
+        self._write(f"  {line}" if line.startswith(MARK) else line)
 
     def caught_up(self) -> None:
         """The reader has taken everything: one note for the lines it missed."""
         note = self._drops.note()
         if note is not None:
-            self._out.write(f" * {note}\n")
+            self._write(MARK + note)
 
     def _say(self, line: str) -> None:
+        self._write(printable(line))
+
+    def _write(self, line: str) -> None:
         self.caught_up()
         self._out.write(line + "\n")
         self._out.flush()
@@ -135,18 +147,34 @@ def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) ->
 
 
 async def _serve(supervisor: Supervisor) -> int:
-    try:
-        await supervisor.start()
-    except StartError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    done = asyncio.Event()
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in stopsignals.STOP_SIGNALS:  # first: a Ctrl+C while starting stops too
         with contextlib.suppress(NotImplementedError):  # Windows: KeyboardInterrupt instead
-            loop.add_signal_handler(sig, done.set)
+            loop.add_signal_handler(sig, stop.set)
+    stopsignals.release()
     try:
-        await done.wait()
+        started = await _start_unless_stopped(supervisor, stop)
+    except StartError as exc:
+        print(f"Error: {printable(str(exc))}", file=sys.stderr)
+        return 1
+    try:
+        if started:
+            await stop.wait()
     finally:
         await supervisor.stop()
     return 0
+
+
+async def _start_unless_stopped(supervisor: Supervisor, stop: asyncio.Event) -> bool:
+    """Start; a signal that comes first abandons the start. Whether it started."""
+    starting = asyncio.ensure_future(supervisor.start())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # StartError: nothing could run
+        return True
+    starting.cancel()
+    await asyncio.gather(starting, return_exceptions=True)
+    return False

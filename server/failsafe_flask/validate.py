@@ -37,7 +37,8 @@ def host(value: object) -> str:
     """A host name or address to bind; an empty one would mean every interface."""
     if not isinstance(value, str):
         raise InvalidValue(_wrong("a host name or address", kind(value), _HOST))
-    if not value.strip() or any(c.isspace() for c in value.strip()):
+    # No space, no control character (a NUL could reach no socket call).
+    if not value.strip() or any(c.isspace() or not c.isprintable() for c in value.strip()):
         raise InvalidValue(_wrong("a host name or address", repr(value), _HOST))
     return value.strip()
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULTS, expandInterpreter, readSettings, serverLaunch, serverSettings } from '../../extension/src/config';
+import { DEFAULTS, expandInterpreter, isSetByUser, readSettings, serverLaunch, serverSettings } from '../../extension/src/config';
 
 const none = (): unknown => undefined;
 
@@ -92,7 +92,7 @@ describe('DEFAULTS', () => {
 
 describe('serverSettings', () => {
   it('is the server contract: the settings plus python, without client-only keys', () => {
-    const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3');
+    const s = serverSettings({ ...DEFAULTS, interpreter: 'ignored', browser: 'simpleBrowser' }, '/usr/bin/python3', () => true);
     assert.deepEqual(s, {
       app: '',
       host: '127.0.0.1',
@@ -108,10 +108,18 @@ describe('serverSettings', () => {
       python: '/usr/bin/python3',
     });
   });
+  it('sends app, host, port and debug as null unless the user set them: the server falls back to FLASK_*', () => {
+    const s = serverSettings({ ...DEFAULTS, port: 8000 }, '/usr/bin/python3', (key) => key === 'port');
+    assert.equal(s.port, 8000);
+    assert.equal(s.app, null);
+    assert.equal(s.host, null);
+    assert.equal(s.debug, null);
+    assert.equal(s.loadTimeout, DEFAULTS.loadTimeout);
+  });
 
   it('passes every non-default value through, env and lists as copies', () => {
     const settings = readSettings((k) => CHANGED[k]);
-    const s = serverSettings(settings, '/venv/bin/python');
+    const s = serverSettings(settings, '/venv/bin/python', () => true);
     const expected: Partial<typeof settings> = { ...settings };
     delete expected.interpreter; // the client's own settings
     delete expected.browser;
@@ -124,6 +132,16 @@ describe('serverSettings', () => {
     s.extraWatch.push('more');
     assert.deepEqual(settings.env, { API_URL: 'http://127.0.0.1:9000', DEBUG_SQL: '1' });
     assert.deepEqual(settings.extraWatch, ['config/*.toml']);
+  });
+});
+
+describe('isSetByUser', () => {
+  it('is true for a value in any scope, language scopes too, and false for the default alone', () => {
+    assert.equal(isSetByUser(undefined), false);
+    assert.equal(isSetByUser({}), false);
+    assert.equal(isSetByUser({ workspaceFolderValue: 5000 }), true);
+    assert.equal(isSetByUser({ globalLanguageValue: false }), true);
+    assert.equal(isSetByUser({ workspaceValue: '' }), true);
   });
 });
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
+import stat
+import sys
 import threading
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
 from failsafe_flask.child.exceptions import TRUNCATED, cap_text
-from failsafe_flask.protocol import ENV_EVENT_FD, Event, to_wire
+from failsafe_flask.child.lifeline import kill_own_group
+from failsafe_flask.protocol import (
+    CHANNEL_LOST_NOTE,
+    ENV_EVENT_FD,
+    EXIT_CHANNEL_LOST,
+    Event,
+    to_wire,
+)
 
 MAX_EVENT_BYTES = 1_000_000
 # Progressively harsher limits tried when an event is too big: (message chars, frames kept
@@ -19,12 +29,19 @@ _SHRINK_LEVELS = ((2_000, 10, 30, True, 5_000), (500, 3, 10, False, 1_000), (200
 
 
 class EventWriter:
-    """Writes events on the inherited pipe; without a pipe (a manual run) drops them."""
+    """Writes events on the inherited pipe; without a pipe (a manual run) drops them.
+
+    The app may close descriptors it did not open (``os.closerange(3, ...)``) and open
+    its own files, which then get the pipe's number: before each write the descriptor
+    must still be the pipe it was (same device and inode), or the event would land in
+    the user's file. A channel found lost ends the process with ``EXIT_CHANNEL_LOST``.
+    """
 
     def __init__(self, fd: Optional[int]) -> None:
         self._fd = fd
         self._lock = threading.Lock()
-        if fd is not None:
+        self._identity = _pipe_identity(fd) if fd is not None else None
+        if fd is not None and self._identity is not None:
             # Keep the pipe from leaking into the app's own subprocesses: a grandchild
             # holding it would hide this process's death from the supervisor.
             os.set_inheritable(fd, False)
@@ -39,12 +56,42 @@ class EventWriter:
             return
         data = encode_event(to_wire(event))
         with self._lock:
+            self.check()
             try:
                 _write_all(self._fd, data)
+            except BrokenPipeError:
+                # The supervisor is gone: nobody is left to tell. End the group as the
+                # lifeline thread would: exiting alone could beat that thread to it and
+                # leave the app's own subprocesses running.
+                kill_own_group()
             except OSError:
-                # The supervisor is gone (EPIPE): nobody is left to tell; the lifeline
-                # thread kills the process group, and this spares a traceback meanwhile.
-                os._exit(0)
+                _channel_lost(self._fd)
+
+    def check(self) -> None:
+        """End the process, saying why, if the channel is no longer the pipe it was."""
+        if self._fd is not None and (
+            self._identity is None or _pipe_identity(self._fd) != self._identity
+        ):
+            _channel_lost(self._fd)
+
+
+def _pipe_identity(fd: int) -> Optional[tuple[int, int]]:
+    """(device, inode) of the pipe open on ``fd``; None when it is closed or no pipe."""
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISFIFO(info.st_mode) else None
+
+
+def _channel_lost(fd: int) -> NoReturn:
+    """Say so where the supervisor shows it (stderr), then end: an app process that can
+    report nothing would look stuck or well while it is neither."""
+    note = CHANNEL_LOST_NOTE.format(fd=fd)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+        os.write(2, f"{note}\n".encode())
+    os._exit(EXIT_CHANNEL_LOST)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -8,8 +8,9 @@ import sys
 from importlib.machinery import PathFinder
 from typing import TYPE_CHECKING, Optional
 
+from failsafe_flask.child import nulbytes
 from failsafe_flask.child.compat import require_supported
-from failsafe_flask.child.envfile import load_env_file
+from failsafe_flask.child.envfile import load_project_env
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.config import DISCOVERY_FILES
 from failsafe_flask.protocol import ExceptionInfo, Frame
@@ -25,14 +26,11 @@ _SPEC_SPLIT = re.compile(r":(?![\\/])")
 def load_app(spec: str, env_file: Optional[str] = None) -> Flask:
     """Flask's own loader: ``--app`` forms, FLASK_APP's value, or wsgi.py / app.py discovery."""
     require_supported()  # before anything newer than the floor is touched
-    from flask.cli import ScriptInfo, load_dotenv
-    from flask.helpers import get_load_dotenv
+    from flask.cli import ScriptInfo
 
-    if env_file:  # before the defaults, as flask run --env-file does: it takes precedence
-        load_env_file(env_file)
-    if get_load_dotenv():
-        load_dotenv()  # as flask run does first; a no-op without python-dotenv
-    return ScriptInfo(app_import_path=spec or None).load_app()
+    load_project_env(env_file)
+    # flask reads FLASK_APP once the dotenv files are loaded: one set there counts too.
+    return ScriptInfo(app_import_path=spec or os.environ.get("FLASK_APP") or None).load_app()
 
 
 def reported_exception(exc: BaseException) -> BaseException:
@@ -62,6 +60,9 @@ def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionIn
     """``describe`` the real error; a NoAppException also says what was tried."""
     info = describe(exc, root)
     info["frames"] = without_loader_frames(info["frames"])
+    if info["syntax"] is None and nulbytes.is_null_byte_error(exc):
+        files = nulbytes.candidates(info["frames"], entry_file(spec, os.getcwd()), _module_entry)
+        info["syntax"] = nulbytes.null_byte_syntax(files)
     if _is_no_app_exception(exc):
         info["message"] += "\n" + what_was_tried(spec, os.getcwd())
     return info

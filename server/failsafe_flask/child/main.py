@@ -1,7 +1,8 @@
 """The app process: load the user's app, serve it, report to the supervisor; never exit.
 
 ``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
-[--env-file F] [--load-timeout S]``,
+[--debugger | --no-debugger] [--without-threads] [--env-file F] [--cert C [--key K]]
+[--load-timeout S]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -9,10 +10,11 @@ inherited from the supervisor (see ``failsafe_flask.protocol``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
 from failsafe_flask.child import compat, errorpage, loader
@@ -38,6 +40,8 @@ from failsafe_flask.validate import port_text, seconds_text
 DRAIN_TIMEOUT = 30.0
 
 if TYPE_CHECKING:
+    import ssl
+
     from _typeshed.wsgi import WSGIApplication
     from flask import Flask
 
@@ -51,6 +55,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--debug", action=argparse.BooleanOptionalAction, default=None, help="default FLASK_DEBUG"
     )
+    parser.add_argument(
+        "--debugger", action=argparse.BooleanOptionalAction, default=None, help="default: debug"
+    )
+    parser.add_argument("--without-threads", dest="threaded", action="store_false")
+    parser.add_argument("--cert", default=None, help="a certificate file or 'adhoc': HTTPS")
+    parser.add_argument("--key", default=None, help="the key file of --cert")
     parser.add_argument(
         "--load-timeout",
         type=seconds_text,
@@ -70,15 +80,20 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
     watchdog = _watch_loading(writer, spec, root, args.load_timeout)
+    args.tls = None
     try:
+        # Before the app: a certificate that cannot be used is reported as a load error.
+        args.tls = _tls_context(args.cert, args.key)
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         watchdog.done()
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
     _report_request_errors(app, writer, root)
-    writer.emit(_ready_event(args, root))
-    _serve(app, args, debug=app.debug, writer=writer)
+    writer.check()  # the app may have closed it (os.closerange) with the server's socket
+    debugger = app.debug if args.debugger is None else args.debugger
+    # Ready once the server exists: a failure to build it must not follow "Running".
+    _serve(app, args, debugger, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -115,7 +130,7 @@ def _prepare_environment(debug: Optional[bool]) -> None:
 def _ready_event(args: argparse.Namespace, root: str) -> Ready:
     return Ready(
         pid=os.getpid(),
-        url=display_url(args.host, args.port),
+        url=display_url(args.host, args.port, https=args.cert is not None),
         files=imported_project_files(sys.modules, root),
         packages=third_party_packages(sys.modules, root),
     )
@@ -142,15 +157,33 @@ def _report_request_errors(app: Flask, writer: EventWriter, root: str) -> None:
     compat.on_unhandled_exception(app, on_exception)
 
 
+def _tls_context(cert: Optional[str], key: Optional[str]) -> Optional[ssl.SSLContext]:
+    """flask run --cert: a file and its key, or "adhoc" (which needs cryptography here)."""
+    if cert is None:
+        return None
+    from werkzeug.serving import generate_adhoc_ssl_context, load_ssl_context
+
+    if cert != "adhoc":
+        return load_ssl_context(cert, key)
+    if importlib.util.find_spec("cryptography") is None:  # as flask run refuses it
+        raise RuntimeError(
+            "--cert adhoc needs the cryptography library where the app runs:"
+            f" {sys.executable} -m pip install cryptography"
+        )
+    return generate_adhoc_ssl_context()
+
+
 def _serve(
     app: WSGIApplication,
     args: argparse.Namespace,
-    debug: bool,
+    debugger: bool,
     writer: Optional[EventWriter] = None,
+    on_built: Callable[[], None] = lambda: None,
 ) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
 
     With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
+    ``on_built`` runs once the server exists.
     """
     from werkzeug.serving import make_server
 
@@ -162,11 +195,13 @@ def _serve(
     server = make_server(
         args.host,
         args.port,
-        compat.with_debugger(app, args.host) if debug else app,
-        threaded=True,
+        compat.with_debugger(app, args.host) if debugger else app,
+        threaded=args.threaded,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
+        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
     )
+    on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
@@ -196,7 +231,7 @@ def _serve_load_error(
     # Not printed here: the front ends print it once, from the event, with its location.
     text = _format_exception(real)
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
-    _serve(errorpage.error_app(page, str(os.getpid())), args, debug=False)
+    _serve(errorpage.error_app(page, str(os.getpid())), args, debugger=False)
 
 
 def _format_exception(exc: BaseException) -> str:

@@ -14,7 +14,9 @@ supervisor in the user's interpreter and in the app's environment, with two inhe
 The messages are defined in ``failsafe_flask.protocol``.
 
 Single-threaded: it waits in one ``select`` on the request socket and a SIGCHLD wakeup pipe,
-so no other thread holds a lock when it forks. Standard library only at import time.
+so no other thread holds a lock when it forks. A package whose import starts a thread is
+left out (``--leave-out``, named in the ready reply): the preloader execs itself afresh
+without it, and each app process imports it itself. Standard library only at import time.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import linecache
 import os
 import random
 import runpy
+import select
 import selectors
 import signal
 import socket
 import sys
 import sysconfig
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import NoReturn, Optional
@@ -68,38 +72,107 @@ ALWAYS = (
     "failsafe_flask.child.graceful",
 )
 MAX_REQUEST = 16 * 1024 * 1024
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child.preloader")
     parser.add_argument("--env-file", default=None)
+    parser.add_argument("--leave-out", action="append", default=[], help="a package not to import")
     parser.add_argument("packages", nargs="*")
     args = parser.parse_args(argv)
+    environ = dict(os.environ)  # as received: a run without a package starts from it
     request = socket.socket(fileno=int(os.environ.pop(ENV_REQUEST_FD)))
     reply = int(os.environ.pop(ENV_REPLY_FD))
     for fd in (request.fileno(), reply):
         os.set_inheritable(fd, False)
+    _die_with_supervisor(request)
+    _refuse_threads("before importing anything")
     root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
-    failed = preload([*ALWAYS, *args.packages], args.env_file, root)
+    names = [name for name in [*ALWAYS, *args.packages] if name not in args.leave_out]
+    failed, threaded = preload(names, args.env_file, root)
+    if threaded is not None:
+        _again_without(threaded, args, environ)
+    _refuse_threads("after loading the environment")
     ready = PreloadReady(
         pid=os.getpid(),
         packages=third_party_packages(sys.modules, root),
         failed=failed,
         watch=watch_list(root, args.env_file),
+        left_out=args.leave_out,
     )
     _reply(reply, ready)
     _Loop(request, reply).run()
 
 
-def preload(names: Sequence[str], env_file: Optional[str], root: str) -> list[str]:
-    """Import each name; one that fails is skipped. Returns the names that failed."""
-    failed = [name for name in names[:1] if not _import(name)]
-    # As the app process does before importing the app: packages that read the
-    # environment at import time see the same variables under both paths.
-    _load_env(env_file)
-    failed += [name for name in names[1:] if not _import(name)]
+def _die_with_supervisor(request: socket.socket) -> None:
+    """An import may block for good (a package that waits on the network), and only the
+    select loop notices the supervisor's EOF: where the kernel can, it kills this process
+    when its parent dies instead (Linux's PR_SET_PDEATHSIG: kept across the exec that
+    leaves a package out, not given to the forks, which have their own lifelines)."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        return  # not Linux: the select loop's EOF is the way
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Set too late if the supervisor died already: its end of the socket says so.
+    if select.select([request], [], [], 0)[0] and not request.recv(1, socket.MSG_PEEK):
+        os._exit(0)
+
+
+def preload(
+    names: Sequence[str], env_file: Optional[str], root: str
+) -> tuple[list[str], Optional[str]]:
+    """Import each name; one that fails is skipped. Returns the names that failed, and
+    the first name whose import left a thread running (then the rest is not imported)."""
+    failed: list[str] = []
+    for index, name in enumerate(names):
+        if index == 1:
+            # As the app process does before importing the app: packages that read the
+            # environment at import time see the same variables under both paths.
+            _load_env(env_file)
+        if not _import(name):
+            failed.append(name)
+        if thread_count() > 1:
+            return failed, name
     forget_project_modules(root)
-    return failed
+    return failed, None
+
+
+def thread_count() -> int:
+    """Python's threads and native ones (a C library's pool), where /proc tells."""
+    try:
+        native = len(os.listdir("/proc/self/task"))
+    except OSError:
+        native = 0
+    return max(threading.active_count(), native)
+
+
+def _refuse_threads(when: str) -> None:
+    """A fork copies the calling thread only: a lock another thread holds stays held in
+    every app process forever. With threads nobody can be blamed for, do not preload."""
+    count = thread_count()
+    if count > 1:
+        print(f"it runs {count} threads {when}; forking it is not safe", file=sys.stderr)
+        sys.exit(1)
+
+
+def _again_without(name: str, args: argparse.Namespace, environ: dict[str, str]) -> NoReturn:
+    """Start over in this same process (the supervisor keeps its pid and channels), with
+    ``name`` left out: importing it started a thread, which no exec survives."""
+    request, reply = environ[ENV_REQUEST_FD], environ[ENV_REPLY_FD]
+    for fd in (request, reply):
+        os.set_inheritable(int(fd), True)
+    command = [sys.executable, "-m", "failsafe_flask.child.preloader"]
+    if args.env_file:
+        command += ["--env-file", args.env_file]
+    for left in [*args.leave_out, name]:
+        command += ["--leave-out", left]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [*command, "--", *args.packages], environ)
 
 
 def _import(name: str) -> bool:
@@ -112,16 +185,9 @@ def _import(name: str) -> bool:
 
 def _load_env(env_file: Optional[str]) -> None:
     try:
-        from flask.helpers import get_load_dotenv
+        from failsafe_flask.child.envfile import load_project_env
 
-        from failsafe_flask.child.envfile import load_env_file
-
-        if env_file:
-            load_env_file(env_file)
-        if get_load_dotenv():
-            from flask.cli import load_dotenv
-
-            load_dotenv()
+        load_project_env(env_file)
     except Exception:
         pass  # the app process loads them again and reports what is wrong
 

@@ -12,6 +12,7 @@ from lsprotocol import types as lsp
 from .. import diagnostics as diag
 from ..outlet import Drops
 from ..supervisor.events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -24,6 +25,7 @@ from ..supervisor.events import (
     SupervisorEvent,
 )
 from ..supervisor.summary import format_error
+from ..text import output_line
 from .levels import OutputLevels
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
@@ -33,7 +35,8 @@ logger = logging.getLogger("failsafe_flask.lsp")
 
 
 class Messages(Protocol):
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None: ...
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """One line, or a block's lines; the implementation escapes each (text.printable)."""
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None: ...
 
@@ -106,7 +109,8 @@ class AppReporter:
         # By content, not by stream: Werkzeug logs every request on stderr, and
         # flagging those would drown the tracebacks.
         level = self._levels.level(event.stream, event.line)
-        self._messages.log(f"[app {event.stream}] {event.line}", level)
+        prefix = "" if event.stream == NOTE else f"[app {event.stream}] "
+        self._messages.log(prefix + output_line(event.line), level)
 
     def caught_up(self) -> None:
         """The client reads again: one note for the lines it missed."""
@@ -116,7 +120,7 @@ class AppReporter:
 
     def _load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.
-        self._messages.log("\n".join(format_error(event.error)), lsp.MessageType.Error)
+        self._messages.log(format_error(event.error), lsp.MessageType.Error)
         found = diag.load_error_diagnostics(event.error, event.entry)
         self._publisher.publish(self.app, found)
         if not found:

@@ -36,6 +36,7 @@ from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
 from ..outlet import Outlet
+from ..text import printable, printable_lines
 from .apps import AppSpec, Folder
 from .commands import StartOverrides
 from .noapp import no_app_error
@@ -98,11 +99,13 @@ class FailsafeServer(LanguageServer):
 
     # -- messages -----------------------------------------------------------------
 
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
-        self.window_log_message(lsp.LogMessageParams(type=kind, message=text))
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        """One line, or the lines of a block: escaped, so none can pass for another."""
+        message = printable_lines([text] if isinstance(text, str) else text)
+        self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
-        self.window_show_message(lsp.ShowMessageParams(type=kind, message=text))
+        self.window_show_message(lsp.ShowMessageParams(type=kind, message=printable(text)))
         self.log(text, kind)
 
     def backed_up(self) -> bool:

@@ -1,19 +1,23 @@
 """Client settings (camelCase JSON) -> AppConfig, with one clear sentence per mistake.
 
-Every key is optional: zero settings means AppConfig's defaults (discovery of the app in
-the project root, debug on, ``.env`` loaded when the project has one). The env file itself is
-loaded by the app process (``--env-file``) with python-dotenv when the user's environment
-has it, as Flask does, so its values never pass through the language server's logs.
+Every key is optional: a key not set falls back to FLASK_APP / FLASK_RUN_* / FLASK_DEBUG
+(environment, ``.env``, ``.flaskenv``) as ``flask run`` does, then to AppConfig's defaults
+(discovery of the app in the project root, debug on, ``.env`` loaded when the project has
+one). The env file itself is loaded by the app process (``--env-file``) with python-dotenv
+when the user's environment has it, as Flask does, so its values never pass through the
+language server's logs.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 from .. import validate
 from ..config import DEFAULT_ENV_FILE, AppConfig
+from ..runsettings import RunSettingError, resolve
 from ..validate import kind
 
 SECTION = "failsafeFlask"  # the settings section pulled with workspace/configuration
@@ -30,6 +34,13 @@ def _text(raw: Mapping[str, Any], key: str) -> Optional[str]:
         return None  # an empty field in a settings UI means "not set"
     if not isinstance(value, str):
         raise SettingsError(f"{SECTION}.{key} must be a string, got {kind(value)}")
+    return _no_nul(value, key)
+
+
+def _no_nul(value: str, key: str) -> str:
+    # No path, name or argument of a process can hold one: say so here, not in a traceback.
+    if "\0" in value:
+        raise SettingsError(f"{SECTION}.{key} must not contain a NUL character")
     return value
 
 
@@ -62,7 +73,7 @@ def _strings(raw: Mapping[str, Any], key: str) -> Optional[tuple[str, ...]]:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{SECTION}.{key} must be a list of strings, got {kind(value)}")
-    return tuple(value)
+    return tuple(_no_nul(item, key) for item in value)
 
 
 def _env(raw: Mapping[str, Any]) -> Optional[dict[str, str]]:
@@ -113,14 +124,22 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
 def parse_settings(raw: object, project_root: Path) -> AppConfig:
     """Validate ``raw`` (the ``failsafeFlask`` settings object, or None) into an AppConfig.
 
-    A key that is not set is left out, so AppConfig's own default applies.
+    A key that is not set (null or absent) falls back as ``flask run``'s option would: to
+    FLASK_APP, FLASK_RUN_HOST, FLASK_RUN_PORT, FLASK_DEBUG, ... from the environment and the
+    dotenv files, else to AppConfig's own default.
     """
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise SettingsError(f"{SECTION} settings must be an object, got {kind(raw)}")
-    given = {name: value for name, value in _given(raw, project_root).items() if value is not None}
-    return AppConfig(project_root=project_root, **given)
+    given = _given(raw, project_root)
+    # What flask run would see: the server's environment, the env setting, the dotenv files.
+    environ = {**os.environ, **(given["env"] or {})}
+    try:
+        fields = resolve(project_root, given, environ)
+    except RunSettingError as exc:
+        raise SettingsError(str(exc)) from None
+    return AppConfig(project_root=project_root, **fields)
 
 
 def unwrap_section(raw: object) -> object:

@@ -48,8 +48,11 @@ class Labelled:
             return f"{PREFIX} ({label}):{text[len(PREFIX) + 1 :]}"
         return f"[{label}] {text}"
 
-    def log(self, text: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
-        self._inner.log(self._named(text), kind)
+    def log(self, text: str | list[str], kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        if isinstance(text, str):
+            self._inner.log(self._named(text), kind)
+        else:  # a block: its first line names the app
+            self._inner.log([self._named(text[0]), *text[1:]] if text else text, kind)
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None:
         self._inner.show(self._named(text), kind)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..supervisor.events import State, Status
+from ..text import printable
 
 STATUS_NOTIFICATION = "$/failsafeFlask/status"
 
@@ -31,7 +32,7 @@ def status_payload(status: Status) -> dict[str, Any]:
         "restarts": status.restarts,
         "lastRestartMs": last,
         "errors": status.errors,
-        "message": status.message,
+        "message": printable(status.message),  # a status bar shows it: one line
         "app": status.app,
     }
 

@@ -13,7 +13,7 @@ import signal
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
-from ..protocol import ExceptionInfo
+from ..protocol import EXIT_CHANNEL_LOST, ExceptionInfo
 
 # Werkzeug's log_request: '<address> - - [<date>] "<request line>" <status> <size>'
 _ACCESS_LOG = re.compile(r'^\S+ - - \[[^\]]*\] ".*" \S+ \S+\s*$')
@@ -64,6 +64,8 @@ def exit_sentence(
     Of the requests in flight, the one started last is named: the one before it may
     have been answered already, its end not yet reported when the process died.
     """
+    if code == EXIT_CHANNEL_LOST:  # its own note on stderr tells which descriptor
+        return "The app process closed its channel to the supervisor and stopped"
     text = f"The app process {how_it_ended(code)}"
     if in_flight:
         text += f" while serving {in_flight[-1]}"

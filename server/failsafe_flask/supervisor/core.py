@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from .. import flaskenv
 from ..appspec import app_label
 from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..platforms import platform_problem
@@ -32,6 +33,7 @@ from ..protocol import (
 )
 from . import cause, listener, reappear, summary
 from .events import (
+    NOTE,
     AppExited,
     AppLoadError,
     AppOutput,
@@ -52,7 +54,6 @@ from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
-ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 ALL_INTERFACES_WARNING = (
     " * Warning: listening on all interfaces: anyone on your network can reach the app"
     " and the debugger console (PIN-protected)"
@@ -70,7 +71,7 @@ class Supervisor:
         self._status = Status(message="Stopped")
         self._sock: Optional[socket.socket] = None
         self._app: Optional[AppProcess] = None
-        self._launcher = Launcher(lambda line: self._emit(AppOutput("stderr", line)))
+        self._launcher = Launcher(lambda line: self._emit(AppOutput(NOTE, line)))
         self._watcher: Optional[Watcher] = None
         self._rules = _rules_for(config)
         self._ledger = ChangeLedger()
@@ -115,8 +116,7 @@ class Supervisor:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
-        if self._config.host in ALL_INTERFACES:
-            self._emit(AppOutput("stderr", ALL_INTERFACES_WARNING))
+        self._warn_if_everywhere(self._sock)
         try:
             self._begin(root)
             async with self._lock:
@@ -138,7 +138,7 @@ class Supervisor:
             root,
             self._accepts,
             self._on_watched,
-            lambda text: self._emit(AppOutput("stderr", text)),
+            lambda text: self._emit(AppOutput(NOTE, text)),
         )
         watcher.start()
         return watcher
@@ -217,15 +217,21 @@ class Supervisor:
             self._fallback.pause()  # the old socket is about to close
             self._sock.close()
             self._sock = sock
+            self._warn_if_everywhere(sock)
             try:
                 await self._launch(State.RESTARTING, message)
             except Exception as exc:  # the move is done; the next change retries the launch
                 self._launch_failed(exc)
 
+    def _warn_if_everywhere(self, sock: socket.socket) -> None:
+        # By the address bound, not the host's spelling: "0" and "::0" are every interface too.
+        if listener.listens_everywhere(sock):
+            self._emit(AppOutput(NOTE, ALL_INTERFACES_WARNING))
+
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
         path = os.path.abspath(path)
-        if self._sock is None or not is_relevant(path, self._rules):
+        if self._sock is None or not self._config.reload or not is_relevant(path, self._rules):
             return
         if self._ledger.is_new(path, _signature(path)):
             self._request_restart(f"{os.path.basename(path)} changed")
@@ -309,7 +315,8 @@ class Supervisor:
 
     def _answer(self, text: str) -> None:
         """No app process can answer: the supervisor does, until the next launch."""
-        if self._sock is None:
+        # Its page is plain HTTP: on a TLS port (--cert) requests wait for the app instead.
+        if self._sock is None or self._config.cert:
             return
         tail = tail_lines(self._stderr_tail)
         outage = Outage(cause.sentence(text), tail, f"down-{self._generation}")
@@ -473,7 +480,7 @@ class Supervisor:
         return label
 
     def _url(self) -> str:
-        return display_url(self._config.host, self._config.port)
+        return display_url(self._config.host, self._config.port, https=bool(self._config.cert))
 
     def _settle(self, state: State, **changes: Any) -> None:
         """A (re)start has ended, well or badly: record how long it took."""
@@ -491,7 +498,9 @@ class Supervisor:
 
 def _rules_for(config: AppConfig) -> WatchRules:
     root = os.path.abspath(config.project_root)
-    always = {os.path.join(root, config.env_file)} if config.env_file else set()
+    # The dotenv files flask run loads: the app process reads them again at each start.
+    env_files = (*flaskenv.DEFAULT_FILES, *((config.env_file,) if config.env_file else ()))
+    always = {os.path.join(root, name) for name in env_files}
     return WatchRules(
         root=root,
         excludes=DEFAULT_EXCLUDES + tuple(config.excludes),

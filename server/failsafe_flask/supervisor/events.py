@@ -34,9 +34,12 @@ class StatusChanged:
     status: Status
 
 
+NOTE = "note"  # the stream of the supervisor's own lines (warnings, fallbacks)
+
+
 @dataclass(frozen=True)
 class AppOutput:
-    stream: str  # "stdout" | "stderr"
+    stream: str  # "stdout" | "stderr" | NOTE
     line: str  # without the trailing newline
 
 

@@ -62,8 +62,14 @@ def child_args(config: AppConfig) -> list[str]:
         command += ["--app", config.app]
     command += ["--host", config.host, "--port", str(config.port)]
     command.append("--debug" if config.debug else "--no-debug")
+    if config.debugger is not None:
+        command.append("--debugger" if config.debugger else "--no-debugger")
+    if not config.threaded:
+        command.append("--without-threads")
     if config.env_file:
         command += ["--env-file", config.env_file]
+    for name, value in (("--cert", config.cert), ("--key", config.key)):
+        command += [name, value] if value else []
     command += ["--load-timeout", f"{config.load_timeout:g}"]
     return command
 

@@ -7,11 +7,14 @@ app process runs waits in the backlog and is accepted by the next one.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import socket
 import subprocess
 from pathlib import Path
 from typing import Optional
+
+from ..protocol import is_unspecified
 
 # Windows may say WSAEADDRINUSE, a name errno has on Windows only.
 _ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
@@ -42,6 +45,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 def bound_port(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
+
+
+def listens_everywhere(sock: socket.socket) -> bool:
+    """Whether the socket took every interface, whatever spelling of the host got it
+    there (``0``, ``0x0``, ``000.000.000.000``, ``::0``)."""
+    address = ipaddress.ip_address(str(sock.getsockname()[0]).split("%")[0])
+    return is_unspecified(address)
 
 
 def _explain(host: str, port: int, exc: OSError) -> str:

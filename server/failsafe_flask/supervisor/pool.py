@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Optional
 
 from ..protocol import Event, LoadError, Ready
@@ -24,6 +25,7 @@ class PreloadPool:
         self._building_key: Optional[Key] = None
         self._others: set[Preloader] = set()  # retired, until their forks have ended
         self._packages: tuple[str, ...] = ()  # from the last ready event
+        self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
 
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
@@ -110,6 +112,17 @@ class PreloadPool:
         self._retire_current()
         self._current = task.result()
         self._current.on_death = self._on_death
+        self._tell_left_out(self._current.left_out)
+
+    def _tell_left_out(self, names: Sequence[str]) -> None:
+        for name in names:
+            if name not in self._said_left_out:
+                self._said_left_out.add(name)
+                self._note(
+                    f" * Preloading leaves {name} out: importing it starts a thread, which a"
+                    " fork does not copy (a lock it holds would stay held). Each app process"
+                    " imports it itself."
+                )
 
     def _on_death(self, preloader: Preloader, reason: str) -> None:
         if preloader is self._current:

@@ -65,6 +65,7 @@ class Preloader:
     ) -> None:
         self.key = key
         self.packages: frozenset[str] = frozenset()  # requested or imported: never rebuilt for
+        self.left_out: tuple[str, ...] = ()  # requested, not imported: they start threads
         self.on_death: Callable[[Preloader, str], None] = lambda preloader, why: None
         self._proc = proc
         self._request = request
@@ -112,7 +113,8 @@ class Preloader:
         preloader = cls(plan.key, proc, ours, note)
         preloader.packages = frozenset(packages)
         preloader._read(reply_r)
-        await preloader._until_ready()
+        # No longer than a load may take: the app's first start waits for this.
+        await preloader._until_ready(min(PRELOAD_TIMEOUT, plan.config.load_timeout))
         return preloader
 
     def _read(self, reply_fd: int) -> None:
@@ -131,17 +133,18 @@ class Preloader:
         finally:
             self._on_lost()
 
-    async def _until_ready(self) -> None:
+    async def _until_ready(self, timeout: float) -> None:
         try:
-            ready = await asyncio.wait_for(asyncio.shield(self._ready), PRELOAD_TIMEOUT)
+            ready = await asyncio.wait_for(asyncio.shield(self._ready), timeout)
         except asyncio.TimeoutError:
             await self.aclose()
-            raise PreloadError(f"it did not finish importing in {PRELOAD_TIMEOUT:.0f} s") from None
+            raise PreloadError(f"it did not finish importing in {timeout:g} s") from None
         except BaseException:
             await self.aclose()
             raise
         self.packages |= frozenset(ready.packages)
         self._watch = ready.watch
+        self.left_out = tuple(ready.left_out)
 
     # -- replies ------------------------------------------------------------------
 

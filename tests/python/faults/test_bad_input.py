@@ -217,7 +217,8 @@ async def test_wrong_settings_are_named_then_a_huge_message_is_a_bounded_diagnos
     await session.command("failsafe-flask.start", {"app": "app"})  # over the wrong "app"
     await session.state("failed", after=mark)
     [error] = await session.until(lambda: _errors(session), "the ValueError")
-    assert error.message.startswith("ValueError: \x1b[31mred\x1b[0m \x00 xxx")
+    # Escaped (issue 12): no raw control character reaches the editor.
+    assert error.message.startswith("ValueError: \\x1b[31mred\\x1b[0m \\x00 xxx")
     assert error.message.endswith(diagnostics.CUT)
     assert len(error.message) <= diagnostics.MESSAGE_CAP + 100
     mark = session.mark()

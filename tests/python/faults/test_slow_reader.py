@@ -21,7 +21,7 @@ import pytest
 
 from faults.answer_client import request
 from integration.supervisor_harness import free_port, write
-from system import DEADLINE, descendants, is_alive, port_is_free, wait_until
+from system import DEADLINE, descendants, is_alive, listening_inodes, wait_until
 
 LOUD = """from flask import Flask
 
@@ -95,11 +95,21 @@ def _stops_and_leaves_nothing(proc: subprocess.Popen[bytes], port: int, sig: int
     assert family  # the app process (and the preloader) run under it
     os.kill(proc.pid, sig)
     proc.wait(STOP_DEADLINE)
-    wait_until(
-        lambda: not any(is_alive(pid) for pid in family) and port_is_free(port),
-        "every process gone and the port free",
-        STOP_DEADLINE,
-    )
+    try:
+        wait_until(
+            lambda: not any(is_alive(pid) for pid in family) and not listening_inodes(port),
+            "every process gone and the port closed",
+            STOP_DEADLINE,
+        )
+    except AssertionError as exc:
+        left = {pid: _command(pid) for pid in family if is_alive(pid)}
+        raise AssertionError(f"{exc}; left: {left}, listening: {listening_inodes(port)}") from None
+
+
+def _command(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return "?"
 
 
 def _dropped_note(seen: bytes) -> int:

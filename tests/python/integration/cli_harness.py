@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import queue
 import signal
@@ -22,25 +23,28 @@ class Terminal:
         *args: str,
         python: str = sys.executable,
         env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
-        """``python`` runs failsafe-flask (not the app: that is ``--python``)."""
+        """``python`` runs failsafe-flask (not the app: that is ``--python``); ``command``
+        replaces ``failsafe-flask run`` (``["flask", "failsafe"]``)."""
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [python, "-m", "failsafe_flask", "run", *args],
+            [*(command or [python, "-m", "failsafe_flask", "run"]), *args],
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
             start_new_session=True,
         )
+        # Lines end at LF only and nothing is translated: a CR it prints stays visible.
+        assert self.proc.stdout is not None
+        self._stdout = io.TextIOWrapper(self.proc.stdout, "utf-8", "replace", newline="\n")
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
+        for line in self._stdout:
             self._queue.put(line.rstrip("\n"))
         self._queue.put(None)
 

@@ -103,7 +103,7 @@ def test_port_in_use_names_the_port_and_the_process(tmp_path: Path, terminals) -
     [
         (["--port", "http"], "is not a port number"),
         (["--port", "70000"], "is not a port number"),
-        (["--bogus"], "unrecognized arguments"),
+        (["--bogus"], "No such option"),
     ],
 )
 def test_invalid_options_exit_with_usage(

@@ -10,11 +10,14 @@ project's CI machines have pyenv's 3.9 and 3.13.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import re
 import shutil
+import ssl
 import subprocess
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,3 +135,30 @@ async def test_flask_below_the_floor_is_refused_in_one_sentence(
     assert "\n" not in message
     page = await aget(app.url)
     assert page.status == 500 and "needs Flask 2.2" in page.body
+
+
+async def test_https_with_a_certificate_file_on_the_inherited_socket(
+    start_app: Callable[..., Any], interpreter: str, tmp_path: Path
+) -> None:
+    # Werkzeug's own helper makes the pair (it needs cryptography here, not in the app's
+    # interpreter: a certificate file is loaded with the ssl module alone).
+    from werkzeug.serving import make_ssl_devcert
+
+    cert, key = make_ssl_devcert(str(tmp_path / "dev"), host="127.0.0.1")
+    app = await start_app({"app.py": APP}, python=interpreter, cert=cert, key=key)
+    ready = await app.ready()
+    assert ready.url.startswith("https://127.0.0.1:")
+    unverified = ssl._create_unverified_context()
+    url = f"https://127.0.0.1:{app.port}/"
+    reply = await asyncio.to_thread(urllib.request.urlopen, url, timeout=30, context=unverified)
+    with reply:
+        assert reply.read().decode() == "héllo nobody"
+
+
+async def test_cert_adhoc_without_cryptography_where_the_app_runs_says_so(
+    start_app: Callable[..., Any], interpreter: str
+) -> None:
+    app = await start_app({"app.py": APP}, python=interpreter, cert="adhoc")
+    error = await app.load_error()
+    assert error.error["message"].startswith("--cert adhoc needs the cryptography library")
+    assert interpreter in error.error["message"]

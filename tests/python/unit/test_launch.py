@@ -38,3 +38,25 @@ def test_env_hides_bundled_libraries_and_puts_the_package_first() -> None:
     assert "FLASK_DEBUG" not in env  # debug reaches the app process by its argv only
     assert plan.command() == child_command(config)
     assert base["PYTHONPATH"].startswith("/ext")  # the caller's mapping is untouched
+
+
+def test_flask_run_options_reach_the_app_process_as_it_parses_them() -> None:
+    from failsafe_flask.child.main import parse_args
+    from failsafe_flask.supervisor.launch import child_args
+
+    config = AppConfig(
+        project_root=Path("/p"),
+        cert="/p/cert.pem",
+        key="/p/key.pem",
+        debugger=False,
+        threaded=False,
+    )
+    args = parse_args(child_args(config))
+    assert (args.cert, args.key, args.debugger, args.threaded) == (
+        "/p/cert.pem",
+        "/p/key.pem",
+        False,
+        False,
+    )
+    plain = parse_args(child_args(AppConfig(project_root=Path("/p"))))
+    assert (plain.cert, plain.key, plain.debugger, plain.threaded) == (None, None, None, True)

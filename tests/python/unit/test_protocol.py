@@ -57,7 +57,9 @@ def test_what_the_app_process_writes_comes_back_typed(event: protocol.Event) -> 
 
 def test_preloader_messages_come_back_typed() -> None:
     watch = [("/x", None), ("/y", 5)]
-    ready = PreloadReady(pid=3, packages=["flask"], failed=["broken"], watch=watch)
+    ready = PreloadReady(
+        pid=3, packages=["flask"], failed=["broken"], watch=watch, left_out=["threaded"]
+    )
     for reply in (ready, Forked(pid=4), ForkFailed(error="OSError: no"), Exited(pid=4, code=-9)):
         assert decode_reply(encode(reply).decode()) == reply
     request = ForkRequest(argv=["--port", "5000"], env={"A": "é"}, cwd="/p")

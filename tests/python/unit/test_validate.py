@@ -34,7 +34,7 @@ def test_one_wording_for_the_terminal_and_the_editor(
     assert said.startswith("must be ") and said != str(raised.value)
     with pytest.raises(SystemExit):
         cli.main(["run", f"{option}={text}"])
-    assert f"argument {option}: {said}\n" in capsys.readouterr().err
+    assert f"{option}': {said}\n" in capsys.readouterr().err  # "Invalid value for '--port': "
 
 
 @pytest.mark.parametrize("value", ["", "  ", "local host", 3, None])
