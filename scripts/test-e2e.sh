@@ -44,7 +44,7 @@ export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$root/.e2e/run-$(date +%Y%m%d-%H%M%S)}"
 echo "== e2e (code-server + Chromium); screenshots and logs: $E2E_ARTIFACTS"
 t0=$SECONDS
 rc=0
-tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js)
+tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js tests/e2e/several-apps.test.js)
 # The smoke test of scripts/run.sh --vscode needs the extension; one file at a time (2 cores).
 [ "${E2E_NO_EXTENSION:-}" = "1" ] || tests+=(tests/e2e/run-vscode.test.js)
 "$node24" --test --test-concurrency=1 --test-reporter=spec "${tests[@]}" || rc=$?

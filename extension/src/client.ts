@@ -38,8 +38,11 @@ export interface FlaskServerOptions {
 export class FlaskServer implements vscode.Disposable {
   private readonly clients: ClientLifecycle<LanguageClient, vscode.WorkspaceFolder>;
   private folder: vscode.WorkspaceFolder | undefined;
-  /** The user asked for the app to run (Start, not yet Stop). */
-  private wanted = false;
+  /**
+   * The apps the user asked to run (Start, not yet Stop), by app id ('' for "the folder's
+   * app" when no id was given), with their folders: started again after a rebuild.
+   */
+  private readonly wanted = new Map<string, vscode.WorkspaceFolder>();
   /** Every reason to rebuild the client goes through here, one rebuild at a time. */
   readonly requestRestart: Coalesced = coalesce((reasons) => this.rebuild(reasons));
 
@@ -54,37 +57,44 @@ export class FlaskServer implements vscode.Disposable {
     });
   }
 
-  /** Starts the app in `folder`, starting the language server first if needed. */
-  async start(folder: vscode.WorkspaceFolder): Promise<void> {
-    this.wanted = true;
-    this.folder = folder;
-    if (await this.clients.ensure(folder)) await this.startApp(folder);
+  /**
+   * Starts the app `appId` of `folder` (without an id: the folder's app), starting the
+   * language server first if needed; the first folder started runs the server.
+   */
+  async start(folder: vscode.WorkspaceFolder, appId = ''): Promise<void> {
+    this.wanted.set(appId, folder);
+    this.folder ??= folder;
+    if (await this.clients.ensure(this.folder)) await this.startApp(folder, appId);
   }
 
-  async stop(): Promise<void> {
-    this.wanted = false;
-    if (this.clients.running) await this.execute(SERVER_COMMANDS.stop);
+  async stop(appId = ''): Promise<void> {
+    this.wanted.delete(appId);
+    if (this.clients.running) await this.execute(SERVER_COMMANDS.stop, appId || undefined);
   }
 
-  async restart(folder: vscode.WorkspaceFolder): Promise<void> {
-    if (!this.clients.running?.client.isRunning()) return this.start(folder);
-    this.wanted = true;
-    await this.command(SERVER_COMMANDS.restart);
+  async restart(folder: vscode.WorkspaceFolder, appId = ''): Promise<void> {
+    if (!this.clients.running?.client.isRunning()) return this.start(folder, appId);
+    this.wanted.set(appId, folder);
+    await this.command(SERVER_COMMANDS.restart, appId || undefined);
   }
 
   /** Remembers that Start was asked for, for when the workspace becomes trusted. */
-  wantStart(folder: vscode.WorkspaceFolder): void {
-    this.wanted = true;
-    this.folder = folder;
+  wantStart(folder: vscode.WorkspaceFolder, appId = ''): void {
+    this.wanted.set(appId, folder);
+    this.folder ??= folder;
   }
 
   async dispose(): Promise<void> {
-    this.wanted = false;
+    this.wanted.clear();
     await this.clients.stop();
   }
 
-  private async startApp(folder: vscode.WorkspaceFolder): Promise<void> {
-    await this.command(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath });
+  private async startApp(folder: vscode.WorkspaceFolder, appId: string): Promise<void> {
+    await this.command(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath, appId: appId || undefined });
+  }
+
+  private async startWanted(): Promise<void> {
+    for (const [appId, folder] of this.wanted) await this.startApp(folder, appId);
   }
 
   /**
@@ -92,13 +102,14 @@ export class FlaskServer implements vscode.Disposable {
    * what the server says now (a failed start: stopped, and why), never a state the
    * failure left behind; and the app is no longer wanted unless it runs.
    */
-  private async command(command: string, arg?: object): Promise<void> {
+  private async command(command: string, arg?: object | string): Promise<void> {
     try {
       await this.execute(command, arg);
     } catch (err) {
-      const now = await this.execute(SERVER_COMMANDS.status).catch(() => undefined);
-      if (!now) this.options.onStatus(STOPPED);
-      this.wanted = now !== undefined && now.state !== 'stopped';
+      const appId = typeof arg === 'string' ? arg : ((arg as { appId?: string } | undefined)?.appId ?? '');
+      const now = await this.execute(SERVER_COMMANDS.status, appId || undefined).catch(() => undefined);
+      if (!now) this.options.onStatus({ ...STOPPED, appId });
+      if (now === undefined || now.state === 'stopped') this.wanted.delete(appId);
       throw err;
     }
   }
@@ -107,11 +118,11 @@ export class FlaskServer implements vscode.Disposable {
     const log = this.options.log;
     log.info(`Restart requested (${reasons.join('; ')})`);
     const folder = this.folder;
-    if (!this.wanted || !folder || !vscode.workspace.isTrusted) {
-      log.info('Restart: nothing to do, the app was not asked to run');
+    if (this.wanted.size === 0 || !folder || !vscode.workspace.isTrusted) {
+      log.info('Restart: nothing to do, no app was asked to run');
       return;
     }
-    if (await this.clients.rebuild(folder)) await this.startApp(folder);
+    if (await this.clients.rebuild(folder)) await this.startWanted();
   }
 
   private createClient(python: string, folder: vscode.WorkspaceFolder): LanguageClient {
@@ -142,7 +153,7 @@ export class FlaskServer implements vscode.Disposable {
       // followed by the start command in start()).
       const running = this.clients.running;
       if (e.newState === ClientState.Running && running?.client === client && running.restarts++ > 0) {
-        this.afterCrash(folder);
+        this.afterCrash();
       }
     });
     return client;
@@ -180,19 +191,23 @@ export class FlaskServer implements vscode.Disposable {
     };
   }
 
-  private afterCrash(folder: vscode.WorkspaceFolder): void {
-    const text = this.wanted
-      ? 'The Failsafe Flask server crashed and was restarted; the app is starting again.'
-      : 'The Failsafe Flask server crashed and was restarted.';
+  private afterCrash(): void {
+    const wanted = [...this.wanted];
+    const text =
+      wanted.length > 0
+        ? 'The Failsafe Flask server crashed and was restarted; the app is starting again.'
+        : 'The Failsafe Flask server crashed and was restarted.';
     void tellFailure(this.options.log, text, 'warn');
-    if (!this.wanted) return;
-    this.execute(SERVER_COMMANDS.start, { workspaceFolder: folder.uri.fsPath }).catch((err: unknown) => {
-      this.options.log.error(`Starting the app after a server restart failed: ${errorText(err)}`);
-    });
+    for (const [appId, wantedIn] of wanted) {
+      const arg = { workspaceFolder: wantedIn.uri.fsPath, appId: appId || undefined };
+      this.execute(SERVER_COMMANDS.start, arg).catch((err: unknown) => {
+        this.options.log.error(`Starting the app after a server restart failed: ${errorText(err)}`);
+      });
+    }
   }
 
   /** Runs a server command; the status it answers with is shown and returned. */
-  private async execute(command: string, arg?: object): Promise<Status | undefined> {
+  private async execute(command: string, arg?: object | string): Promise<Status | undefined> {
     const client = this.clients.running?.client;
     if (!client?.isRunning()) return undefined;
     const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { FlaskServer } from './client';
 import { SECTION, readSettings } from './config';
 import { parseNoApp } from './appChoice';
+import { appToActOn, appsToStart, folderOf } from './appPick';
+import { type AppRef, parsePortTaken } from './apps';
 import { errorText } from './errors';
 import { tellFailure } from './notify';
 import { chooseApp } from './pickApp';
@@ -17,35 +19,77 @@ export interface CommandDeps {
   server: FlaskServer;
   statusBar: StatusBar;
   log: vscode.LogOutputChannel;
+  /** Where Start's choice among several apps is remembered. */
+  state: vscode.Memento;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { server, log } = deps;
-  const guarded = (name: string, action: () => Promise<void>) => async (): Promise<void> => {
+  // A status bar item or tooltip link passes its app's id; the palette passes nothing.
+  const guarded = (name: string, action: (app?: unknown) => Promise<void>) => async (app?: unknown): Promise<void> => {
     try {
-      await action();
+      await action(app);
     } catch (err) {
       await tellFailure(log, `Failsafe Flask: ${name} failed: ${errorText(err)}`);
     }
   };
   return [
-    vscode.commands.registerCommand('failsafeFlask.start', guarded('Start', () => startCommand(deps))),
+    vscode.commands.registerCommand('failsafeFlask.start', guarded('Start', (app) => startCommand(deps, app))),
     vscode.commands.registerCommand(
       'failsafeFlask.restart',
-      guarded('Restart', async () => {
-        const folder = await trustedFolder(deps);
-        if (folder) await orChooseApp(deps, folder, () => server.restart(folder));
+      guarded('Restart', async (given) => {
+        const app = await appToActOn(given, runningApps(deps), 'Restart');
+        const folder = app && (await trustedFolder(deps, app));
+        if (app && folder) await orChooseApp(deps, folder, () => server.restart(folder, app.appId));
       }),
     ),
-    vscode.commands.registerCommand('failsafeFlask.stop', guarded('Stop', () => server.stop())),
-    vscode.commands.registerCommand('failsafeFlask.openInBrowser', guarded('Open in Browser', () => openInBrowser(deps))),
+    vscode.commands.registerCommand(
+      'failsafeFlask.stop',
+      guarded('Stop', async (given) => {
+        const app = await appToActOn(given, runningApps(deps), 'Stop');
+        if (app) await server.stop(app.appId);
+      }),
+    ),
+    vscode.commands.registerCommand('failsafeFlask.openInBrowser', guarded('Open in Browser', (app) => openInBrowser(deps, app))),
     vscode.commands.registerCommand('failsafeFlask.showLogs', () => log.show()),
   ];
 }
 
-async function startCommand(deps: CommandDeps): Promise<void> {
-  const folder = await trustedFolder(deps);
-  if (folder) await orChooseApp(deps, folder, () => deps.server.start(folder));
+/** The apps whose last status is not stopped. */
+function runningApps(deps: CommandDeps): string[] {
+  return [...deps.statusBar.apps.values()].filter((s) => s.state !== 'stopped').map((s) => s.appId);
+}
+
+async function startCommand(deps: CommandDeps, given: unknown): Promise<void> {
+  if (!vscode.workspace.workspaceFolders?.length) {
+    void vscode.window.showErrorMessage('Failsafe Flask: open the folder of a Flask app first.');
+    return;
+  }
+  // One after the other: each start answers before the next (and each may ask for its app).
+  for (const app of await appsToStart(deps.state, given)) {
+    const folder = await trustedFolder(deps, app);
+    if (!folder) return;
+    const start = (): Promise<void> => deps.server.start(folder, app.appId);
+    await orChooseApp(deps, folder, () => orOtherPort(folder, app, start));
+  }
+}
+
+/**
+ * Runs a start; refused because another app serves its port, offers the next free port:
+ * saved as the folder's port (an app of `failsafeFlask.apps` has its port in its entry,
+ * which the user edits), then the start is tried again.
+ */
+async function orOtherPort(folder: vscode.WorkspaceFolder, app: AppRef, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    const taken = parsePortTaken(err);
+    if (!taken?.suggestedPort || app.appId !== app.folderUri) throw err;
+    const use = `Use port ${taken.suggestedPort}`;
+    if ((await vscode.window.showErrorMessage(taken.message, use)) !== use) return;
+    await vscode.workspace.getConfiguration(SECTION, folder.uri).update('port', taken.suggestedPort, vscode.ConfigurationTarget.WorkspaceFolder);
+    await start();
+  }
 }
 
 /** Runs a start; refused for want of an app, offers the candidates and starts the one chosen. */
@@ -57,26 +101,26 @@ async function orChooseApp(deps: CommandDeps, folder: vscode.WorkspaceFolder, st
     if (!noApp) throw err;
     const app = await chooseApp(folder, noApp, deps.log);
     // The server reads the settings afresh at each start: the saved app is used.
-    if (app) await deps.server.start(folder);
+    if (app) await start();
   }
 }
 
 /** The folder to run, once the workspace is trusted; explains and returns undefined otherwise. */
-async function trustedFolder(deps: CommandDeps): Promise<vscode.WorkspaceFolder | undefined> {
+async function trustedFolder(deps: CommandDeps, app: AppRef): Promise<vscode.WorkspaceFolder | undefined> {
   // The extension runs where the files are (a WSL or SSH remote is Linux): its platform counts.
   const unsupported = platformProblem(process.platform);
   if (unsupported) {
     void vscode.window.showErrorMessage(unsupported);
     return undefined;
   }
-  const folder = currentFolder();
+  const folder = folderOf(app);
   if (!folder) {
     void vscode.window.showErrorMessage('Failsafe Flask: open the folder of a Flask app first.');
     return undefined;
   }
   if (!vscode.workspace.isTrusted) {
     deps.log.info('Start refused: the workspace is not trusted (it will start once trust is granted)');
-    deps.server.wantStart(folder);
+    deps.server.wantStart(folder, app.appId);
     const manage = 'Manage Workspace Trust';
     const choice = await vscode.window.showWarningMessage(TRUST_MESSAGE, manage);
     if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
@@ -85,22 +129,19 @@ async function trustedFolder(deps: CommandDeps): Promise<vscode.WorkspaceFolder 
   return folder;
 }
 
-/** The folder of the active editor's file, else the first folder. */
-function currentFolder(): vscode.WorkspaceFolder | undefined {
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const own = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
-  return own ?? vscode.workspace.workspaceFolders?.[0];
-}
-
-async function openInBrowser(deps: CommandDeps): Promise<void> {
-  const url = deps.statusBar.current.url;
+async function openInBrowser(deps: CommandDeps, given: unknown): Promise<void> {
+  const app = await appToActOn(given, runningApps(deps), 'Open in Browser');
+  if (!app && vscode.workspace.workspaceFolders?.length) return; // the choice was dismissed
+  // Each app's own URL; the last status when the server has named no app yet.
+  const known = app ? deps.statusBar.apps.get(app.appId) : undefined;
+  const url = known ? known.url : deps.statusBar.current.url;
   if (!url) {
     void vscode.window.showInformationMessage('Failsafe Flask is not serving yet: start it first.');
     return;
   }
   // asExternalUri maps a local port to one the user's browser can reach (remote, web).
   const uri = await vscode.env.asExternalUri(vscode.Uri.parse(browsableUrl(url)));
-  const folder = currentFolder();
+  const folder = app && folderOf(app);
   const { browser } = readSettings((key) => vscode.workspace.getConfiguration(SECTION, folder?.uri).get(key));
   deps.log.info(`Opening ${uri.toString(true)} in the ${browser === 'simpleBrowser' ? 'Simple Browser' : 'external browser'}`);
   if (browser === 'simpleBrowser') {

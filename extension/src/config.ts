@@ -18,6 +18,8 @@ export interface Settings {
   debug: boolean;
   preload: boolean;
   loadTimeout: number;
+  /** Several apps in one folder (`{name, root?, app?, port?, ...}`), checked by the server. */
+  apps: unknown[];
   interpreter: string;
   browser: Browser;
 }
@@ -43,6 +45,7 @@ function declaredDefaults(): Settings {
     debug: declared['failsafeFlask.debug'].default,
     preload: declared['failsafeFlask.preload'].default,
     loadTimeout: declared['failsafeFlask.loadTimeout'].default,
+    apps: declared['failsafeFlask.apps'].default,
     interpreter: declared['failsafeFlask.interpreter'].default,
     browser: declared['failsafeFlask.browser'].default as Browser, // one of its declared enum
   };
@@ -96,6 +99,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
   const browser = get('browser');
   const preload = get('preload');
   const loadTimeout = get('loadTimeout');
+  const apps = get('apps');
   return {
     app: str('app', DEFAULTS.app).trim(),
     host: str('host', DEFAULTS.host).trim() || DEFAULTS.host,
@@ -107,6 +111,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
     preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
+    apps: Array.isArray(apps) ? (apps as unknown[]) : [],
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
     browser: isBrowser(browser) ? browser : DEFAULTS.browser,
   };
@@ -125,6 +130,7 @@ export function serverSettings(settings: Settings, python: string, isSet: (key: 
     excludes: [...settings.excludes],
     preload: settings.preload,
     loadTimeout: settings.loadTimeout,
+    apps: [...settings.apps],
     python,
   };
 }

@@ -1,6 +1,7 @@
 // Activation only: builds the parts, wires them, shows activation errors. The language
 // server is not started here but on the first Start.
 import * as vscode from 'vscode';
+import { currentApps } from './appPick';
 import { FlaskServer } from './client';
 import { SECTION } from './config';
 import { registerCommands } from './commands';
@@ -11,7 +12,7 @@ import { StatusBar } from './statusBar';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Failsafe Flask', { log: true });
-  const statusBar = new StatusBar();
+  const statusBar = new StatusBar(() => currentApps().length);
   const interpreters = new Interpreters(log);
   const server = new FlaskServer({
     extensionPath: context.extensionPath,
@@ -27,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     interpreters,
     { dispose: () => void server.dispose() },
-    ...registerCommands({ server, statusBar, log }),
+    ...registerCommands({ server, statusBar, log, state: context.workspaceState }),
     interpreters.onDidChange((reason) => restart(reason)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trusted')),
     // The client pushes the change to the server itself (synchronize.configurationSection);

@@ -15,6 +15,11 @@ export interface Status {
   message: string;
   /** The app that runs, as named (`hello:create_app`) or discovered (`app.py`); '' when unknown. */
   app: string;
+  /** Which of the workspace's apps this is (the id commands take); '' for every app at once. */
+  appId: string;
+  /** The app's name (its folder's, or its entry's in `failsafeFlask.apps`) and folder URI. */
+  name: string;
+  folder: string;
 }
 
 export const STOPPED: Status = {
@@ -26,11 +31,16 @@ export const STOPPED: Status = {
   errors: 0,
   message: '',
   app: '',
+  appId: '',
+  name: '',
+  folder: '',
 };
 
 export interface StatusCommand {
   id: string;
   title: string;
+  /** The app the command acts on, when the workspace has several. */
+  arguments?: string[];
 }
 
 export interface StatusView {
@@ -63,6 +73,9 @@ export function parseStatus(value: unknown): Status | undefined {
     errors: typeof v.errors === 'number' ? v.errors : 0,
     message: typeof v.message === 'string' ? v.message : '',
     app: typeof v.app === 'string' ? v.app : '',
+    appId: typeof v.appId === 'string' ? v.appId : '',
+    name: typeof v.name === 'string' ? v.name : '',
+    folder: typeof v.folder === 'string' ? v.folder : '',
   };
 }
 
@@ -113,29 +126,70 @@ const FACES: Record<State, (s: Status) => Face> = {
 };
 
 function renderTooltip(s: Status): string {
-  const lines = [`**Failsafe Flask**: ${s.state}`];
+  const title = s.name ? `**Failsafe Flask · ${escapeMarkdown(s.name)}**` : '**Failsafe Flask**';
+  const lines = [`${title}: ${s.state}`];
   if (s.message) lines.push(escapeMarkdown(s.message));
   const facts: string[] = [];
   if (s.app) facts.push(`App: ${escapeMarkdown(s.app)}`);
+  if (s.folder) facts.push(`Folder: ${escapeMarkdown(folderPath(s.folder))}`);
   if (s.url) facts.push(`URL: ${escapeMarkdown(s.url)}`);
   if (s.pid !== null) facts.push(`Process id: ${s.pid}`);
   if (s.state !== 'stopped' || s.restarts > 0) facts.push(`Restarts: ${s.restarts}`);
   if (s.lastRestartMs !== null) facts.push(`Last restart: ${Math.round(s.lastRestartMs)} ms`);
   if (s.errors > 0) facts.push(`Errors: ${s.errors}`);
   if (facts.length > 0) lines.push(facts.join('  \n'));
-  lines.push(tooltipLinks(s.state, s.url));
+  lines.push(tooltipLinks(s.state, s.url, s.appId));
   return lines.join('\n\n');
 }
 
-function tooltipLinks(state: State, url: string | null): string {
-  const link = (title: string, id: string): string => `[${title}](command:${id})`;
+function tooltipLinks(state: State, url: string | null, appId: string): string {
+  // A link's command gets the app it is about (a command: link takes JSON arguments).
+  const args = appId ? `?${encodeURIComponent(JSON.stringify([appId]))}` : '';
+  const link = (title: string, id: string): string => `[${title}](command:${id}${args})`;
   const links =
     state === 'stopped'
       ? [link('Start', 'failsafeFlask.start')]
       : [link('Restart', 'failsafeFlask.restart'), link('Stop', 'failsafeFlask.stop')];
   if (url) links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
-  links.push(link('Show Logs', 'failsafeFlask.showLogs'));
+  links.push(`[Show Logs](command:failsafeFlask.showLogs)`);
   return links.join(' · ');
+}
+
+/** `/home/me/api` from `file:///home/me/api`; the text itself when it is no file URI. */
+export function folderPath(uri: string): string {
+  try {
+    const parsed = new URL(uri);
+    return parsed.protocol === 'file:' ? decodeURIComponent(parsed.pathname) : uri;
+  } catch {
+    return uri;
+  }
+}
+
+export interface AppItem {
+  /** The app the item shows; '' for the one item of a workspace where nothing runs. */
+  appId: string;
+  view: StatusView;
+}
+
+/**
+ * The status bar when the workspace has several apps: one item per app that is not
+ * idle (starting, running, failed, or whose start failed), each named and acting on its
+ * own app; when none is, the one Start item. One app: the one item, as ever.
+ */
+export function renderApps(statuses: readonly Status[], several: boolean): AppItem[] {
+  if (!several) {
+    const only = statuses[statuses.length - 1] ?? STOPPED;
+    return [{ appId: '', view: renderStatus(only) }]; // one item, whatever its app
+  }
+  const shown = statuses.filter((s) => s.appId && (s.state !== 'stopped' || s.errors > 0));
+  if (shown.length === 0) return [{ appId: '', view: renderStatus(STOPPED) }];
+  return shown.map((s) => ({ appId: s.appId, view: renderNamed(s) }));
+}
+
+function renderNamed(s: Status): StatusView {
+  const name = appName({ ...s, app: s.name || s.app });
+  const face = startFailed(s) ? { ...START_FAILED, text: `$(error) ${name}: start failed` } : FACES[s.state]({ ...s, app: name });
+  return { ...face, command: { ...face.command, arguments: [s.appId] }, tooltip: renderTooltip(s) };
 }
 
 const MAX_APP_NAME = 32;

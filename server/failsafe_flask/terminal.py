@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from typing import Optional, TextIO
+from typing import Callable, Optional, Protocol
 
 from . import stopsignals
 from .config import AppConfig
 from .locate import headline
+from .outlet import Drops, Outlet, TextOutlet
 from .supervisor.cause import sentence
 from .supervisor.core import StartError, Supervisor
 from .supervisor.events import (
@@ -34,10 +35,25 @@ from .text import output_line, printable
 MARK = " * "  # begins each line of the tool's own (and Werkzeug's, as flask run prints them)
 
 
+class TextSink(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+def _never() -> bool:
+    return False
+
+
 class TerminalReporter:
-    def __init__(self, config: AppConfig, out: TextIO) -> None:
+    def __init__(
+        self, config: AppConfig, out: TextSink, behind: Callable[[], bool] = _never
+    ) -> None:
+        """``behind()``: the reader of ``out`` is too far behind for the app's lines."""
         self._root = str(config.project_root)
         self._out = out
+        self._behind = behind
+        self._drops = Drops()
         self._failed = False
         self._last_state: Optional[State] = None
         self._debugpy: Optional[tuple[str, int]] = None  # the address last told
@@ -95,22 +111,49 @@ class TerminalReporter:
         if event.stream == NOTE:
             self._say(event.line)
             return
+        if self._behind():  # the reader is behind: dropped, and counted
+            self._drops.drop()
+            return
         line = output_line(event.line)
         # A request's data printed by the app (say, in a traceback's message) may hold a
         # line break: what follows it must not pass for a line of the tool's own.
         self._write(f"  {line}" if line.startswith(MARK) else line)
 
+    def caught_up(self) -> None:
+        """The reader has taken everything: one note for the lines it missed."""
+        note = self._drops.note()
+        if note is not None:
+            self._write(MARK + note)
+
     def _say(self, line: str) -> None:
         self._write(printable(line))
 
     def _write(self, line: str) -> None:
+        self.caught_up()
         self._out.write(line + "\n")
         self._out.flush()
 
 
-async def run(config: AppConfig, out: TextIO = sys.stdout) -> int:
+async def run(config: AppConfig) -> int:
     """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
-    supervisor = Supervisor(config, TerminalReporter(config, out))
+    loop = asyncio.get_running_loop()
+    sys.stdout.flush()
+    # Never blocks: a reader that stops reading stops nothing here.
+    out = Outlet(sys.stdout.fileno(), lambda: _call_soon(loop, reporter.caught_up))
+    text = TextOutlet(out, sys.stdout.encoding or "utf-8")
+    reporter = TerminalReporter(config, text, out.backed_up)
+    try:
+        return await _serve(Supervisor(config, reporter))
+    finally:
+        out.close(timeout=0.5)  # the last lines, unless nobody reads them
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody left to tell
+        loop.call_soon_threadsafe(callback)
+
+
+async def _serve(supervisor: Supervisor) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in stopsignals.STOP_SIGNALS:  # first: a Ctrl+C while starting stops too

@@ -23,6 +23,7 @@ describe('readSettings', () => {
       debug: false,
       preload: false,
       loadTimeout: 5,
+      apps: [{ name: 'admin', root: 'admin' }],
       interpreter: '.venv/bin/python',
       browser: 'simpleBrowser',
     };
@@ -39,6 +40,7 @@ describe('readSettings', () => {
         debug: false,
         preload: false,
         loadTimeout: 5,
+        apps: [{ name: 'admin', root: 'admin' }],
         interpreter: '.venv/bin/python',
         browser: 'simpleBrowser',
       },
@@ -102,6 +104,7 @@ describe('serverSettings', () => {
       debug: true,
       preload: true,
       loadTimeout: 30,
+      apps: [],
       python: '/usr/bin/python3',
     });
   });
@@ -154,6 +157,7 @@ const CHANGED: Record<string, unknown> = {
   debug: false,
   preload: false,
   loadTimeout: 5,
+  apps: [{ name: 'admin', root: 'admin', port: 5001 }],
   interpreter: '.venv/bin/python',
   browser: 'simpleBrowser',
 };

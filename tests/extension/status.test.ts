@@ -20,6 +20,9 @@ const running: Status = {
   errors: 0,
   message: 'Serving app.py',
   app: '',
+  appId: '',
+  name: '',
+  folder: '',
 };
 
 describe('renderStatus', () => {

@@ -201,6 +201,7 @@ def _serve(
 
     from failsafe_flask.child import graceful
 
+    _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
     server = make_server(
@@ -222,6 +223,15 @@ def _serve(
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
+
+
+def _uncoloured_request_lines() -> None:
+    """Werkzeug colours request lines on every POSIX stream, tty or not: in the logs
+    and editors this output goes to, the codes would be junk."""
+    from werkzeug import serving
+
+    if hasattr(serving, "_log_add_style"):  # the switch, where this Werkzeug has one
+        serving._log_add_style = False
 
 
 def _serve_load_error(

@@ -7,7 +7,8 @@ commands are ``failsafeFlask.start`` etc.: the two must never collide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -28,8 +29,12 @@ _START_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "host": ((str,), "a string"),
     "port": ((int,), "a whole number"),
     "workspaceFolder": ((str, dict), "a folder path, a file URI or a workspace folder"),
+    "appId": ((str,), "an app's id, name or folder URI"),
 }
-_START_USAGE = f"{START} takes at most one argument: {{app?, host?, port?, workspaceFolder?}}"
+_START_USAGE = (
+    f"{START} takes at most one argument: {{app?, host?, port?, workspaceFolder?, appId?}}"
+    " or an app's id, name or folder URI"
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class StartOverrides:
 
     settings: dict[str, Any] = field(default_factory=dict)  # app / host / port
     root: Optional[Path] = None
+    target: Optional[str] = None  # which app: its id, name or folder (None: the only one)
 
 
 def _invalid(text: str) -> JsonRpcInvalidParams:
@@ -68,29 +74,45 @@ def parse_start_args(args: Sequence[Any]) -> StartOverrides:
         raise _invalid(_START_USAGE)
     if not args or args[0] is None:
         return StartOverrides()
+    if isinstance(args[0], str) and args[0]:
+        return StartOverrides(target=args[0])
     if not isinstance(args[0], dict):
         raise _invalid(_START_USAGE + f", got {type(args[0]).__name__}")
     settings: dict[str, Any] = {}
     root: Optional[Path] = None
+    target: Optional[str] = None
     for key, value in args[0].items():
         if value is None:
             continue  # {"port": null} means "from the settings", as an absent key does
         _check(key, value)
         if key == "workspaceFolder":
             root = _folder(value)
+        elif key == "appId":
+            target = value
         else:
             settings[key] = value
-    return StartOverrides(settings, root)
+    return StartOverrides(settings, root, target)
 
 
-def no_arguments(command: str, args: Sequence[Any]) -> None:
-    if any(arg is not None for arg in args):
-        raise _invalid(f"{command} takes no arguments")
-
-
-def parse_debug_args(args: Sequence[Any], settings: Mapping[str, Any]) -> StartOverrides:
+def parse_debug_args(args: Sequence[Any]) -> StartOverrides:
     """debug takes start's arguments and runs the app under debugpy: on the port the
     ``debugpy`` setting names, else on a free one (the status says which)."""
     overrides = parse_start_args(args)
-    debugpy = settings.get("debugpy") or True
-    return StartOverrides({**overrides.settings, "debugpy": debugpy}, overrides.root)
+    return dataclasses.replace(overrides, settings={**overrides.settings, "debugpy": True})
+
+
+def parse_target(command: str, args: Sequence[Any]) -> Optional[str]:
+    """stop/restart/status: nothing (the only app), or the app's id, name or folder URI,
+    as a string or as ``{"appId": ...}``."""
+    given = [arg for arg in args if arg is not None]
+    usage = f"{command} takes at most one argument: an app's id, name or folder URI"
+    if not given:
+        return None
+    value = given[0]
+    if isinstance(value, dict) and set(value) <= {"appId"}:
+        value = value.get("appId")
+        if value is None:
+            return None
+    if len(given) > 1 or not isinstance(value, str) or not value:
+        raise _invalid(usage)
+    return value

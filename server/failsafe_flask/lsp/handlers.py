@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from lsprotocol import types as lsp
 
-from . import commands
+from . import commands, logs
 from .server import FailsafeServer
 from .settings import unwrap_section
-from .status import status_payload
 
 
 def create_server() -> FailsafeServer:
     server = FailsafeServer()
     _register_lifecycle(server)
+    _register_settings(server)
     _register_triggers(server)
     _register_commands(server)
     return server
@@ -24,34 +24,59 @@ def _register_lifecycle(server: FailsafeServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: FailsafeServer, params: lsp.InitializeParams) -> None:
         raw = unwrap_section(params.initialization_options)
-        ls.init_settings = dict(raw) if isinstance(raw, dict) else {}
+        ls.apps.init_settings = dict(raw) if isinstance(raw, dict) else {}
+        logs.set_trace(_trace_name(params.trace))
+
+    @server.feature(lsp.SET_TRACE)
+    def set_trace(ls: FailsafeServer, params: lsp.SetTraceParams) -> None:
+        logs.set_trace(_trace_name(params.value))
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FailsafeServer, params: lsp.InitializedParams) -> None:
-        await ls.watch_files()
-        await ls.pull_settings()
-        # Says now, not only at the first start, if a setting is wrong; and applies the
-        # pulled settings should a start command have overtaken the pull.
-        await ls.settings_changed()
+        async def pull() -> None:
+            await ls.pull_settings()
+            # Says now, not only at the first start, if a setting is wrong; and applies
+            # the pulled settings should a start command have overtaken the pull.
+            await ls.settings_changed()
 
+        await ls.watch_files()
+        await ls.in_order(pull)
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: FailsafeServer, params: None) -> None:
+        await ls.in_order(ls.stop_app_quietly)  # after the commands sent before it
+
+    @server.feature(lsp.EXIT)
+    async def exit_(ls: FailsafeServer, params: None) -> None:
+        await ls.close_app()  # a client may send exit without shutdown
+
+
+def _register_settings(server: FailsafeServer) -> None:
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
         ls: FailsafeServer, params: lsp.DidChangeConfigurationParams
     ) -> None:
-        if ls.supports("workspace", "configuration"):
+        async def change() -> None:
+            if ls.supports("workspace", "configuration"):
+                await ls.pull_settings()
+            else:
+                raw = unwrap_section(params.settings)
+                ls.apps.pushed = dict(raw) if isinstance(raw, dict) else {}  # every folder's
+            await ls.settings_changed()
+
+        await ls.in_order(change)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def folders_changed(
+        ls: FailsafeServer, params: lsp.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        async def change() -> None:
+            # pygls has updated the folders: a new one's settings are pulled, and the
+            # apps of a removed one stop.
             await ls.pull_settings()
-        else:
-            raw = unwrap_section(params.settings)
-            ls.settings = dict(raw) if isinstance(raw, dict) else {}
-        await ls.settings_changed()
+            await ls.settings_changed()
 
-    @server.feature(lsp.SHUTDOWN)
-    async def shutdown(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()
-
-    @server.feature(lsp.EXIT)
-    async def exit_(ls: FailsafeServer, params: None) -> None:
-        await ls.stop_app_quietly()  # a client may send exit without shutdown
+        await ls.in_order(change)
 
 
 def _register_triggers(server: FailsafeServer) -> None:
@@ -70,27 +95,31 @@ def _register_commands(server: FailsafeServer) -> None:
     # wrong type gets a sentence, not a cattrs traceback.
     @server.command(commands.START)
     async def start(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        await ls.start_app(commands.parse_start_args(args))
-        return status_payload(ls.status())
+        overrides = commands.parse_start_args(args)
+        return await ls.in_order(lambda: ls.start_app(overrides))
 
     @server.command(commands.DEBUG)
     async def debug(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        await ls.start_app(commands.parse_debug_args(args, ls.settings))
-        return status_payload(ls.status())
+        overrides = commands.parse_debug_args(args)
+        return await ls.in_order(lambda: ls.start_app(overrides))
 
     @server.command(commands.STOP)
     async def stop(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STOP, args)
-        await ls.stop_app()
-        return status_payload(ls.status())
+        target = commands.parse_target(commands.STOP, args)
+        return await ls.in_order(lambda: ls.stop_app(target))
 
     @server.command(commands.RESTART)
     async def restart(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.RESTART, args)
-        await ls.restart_app()
-        return status_payload(ls.status())
+        target = commands.parse_target(commands.RESTART, args)
+        return await ls.in_order(lambda: ls.restart_app(target))
 
     @server.command(commands.STATUS)
-    def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
-        commands.no_arguments(commands.STATUS, args)
-        return status_payload(ls.status())
+    async def status(ls: FailsafeServer, *args: Any) -> dict[str, Any]:
+        target = commands.parse_target(commands.STATUS, args)
+        # The state the commands before it left.
+        return await ls.in_order(lambda: ls.status_app(target))
+
+
+def _trace_name(trace: object) -> Optional[str]:
+    value = getattr(trace, "value", trace)  # lsprotocol's TraceValue, or its string
+    return value if isinstance(value, str) else None

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import BinaryIO
 
+from . import logs
 from .handlers import create_server
 
 
@@ -20,11 +21,7 @@ def _claim_stdout() -> BinaryIO:
 
 def main() -> None:
     """``failsafe-flask lsp``: serve LSP on stdio until the client exits."""
-    logging.basicConfig(
-        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s: %(message)s"
-    )
-    # pygls logs every message it sends at INFO: too much for a log, and not ours to show.
-    logging.getLogger("pygls").setLevel(logging.WARNING)
+    logs.configure()
     protocol_out = _claim_stdout()
     code = create_server().serve(sys.stdin.buffer, protocol_out)
     logging.shutdown()

@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 from pygls.progress import Progress
 
 from ..supervisor.events import Status
-from .status import BUSY_STATES, status_line
+from .status import BUSY_STATES, status_text
 
 logger = logging.getLogger("failsafe_flask.lsp")
 
@@ -38,7 +38,7 @@ class StatusProgress:
             token = self._tokens[app] = f"failsafe-flask-{uuid.uuid4()}"
             self._chain(self._begin(token, status.message))
         elif not busy and app in self._tokens:
-            self._chain(self._end(self._tokens.pop(app), status_line(status)))
+            self._chain(self._end(self._tokens.pop(app), status_text(status)))
 
     def _chain(self, step: Awaitable[None]) -> None:
         previous = self._last

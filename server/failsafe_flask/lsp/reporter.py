@@ -5,11 +5,12 @@ work-done progress. Called on the event loop; everything here only sends notific
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol
+from typing import Callable, Optional, Protocol
 
 from lsprotocol import types as lsp
 
 from .. import diagnostics as diag
+from ..outlet import Drops
 from ..supervisor.events import (
     NOTE,
     AppExited,
@@ -25,6 +26,7 @@ from ..supervisor.events import (
 )
 from ..supervisor.summary import format_error
 from ..text import output_line
+from .levels import OutputLevels
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
 from .status import status_line
@@ -37,6 +39,8 @@ class Messages(Protocol):
         """One line, or a block's lines; the implementation escapes each (text.printable)."""
 
     def show(self, text: str, kind: lsp.MessageType = lsp.MessageType.Error) -> None: ...
+
+    def backed_up(self) -> bool: ...
 
 
 class AppReporter:
@@ -55,6 +59,9 @@ class AppReporter:
         self._send_status = send_status
         self._publisher = publisher
         self._progress = progress
+        self._drops = Drops()
+        self._levels = OutputLevels()
+        self._told: Optional[tuple[State, str]] = None  # the last status logged
 
     def __call__(self, event: SupervisorEvent) -> None:
         try:
@@ -65,7 +72,10 @@ class AppReporter:
     def status(self, status: Status) -> None:
         """Tell ``status``: the notification, a log line, progress; stopped clears."""
         self._send_status(status)
-        self._messages.log(status_line(status))
+        if (status.state, status.message) != self._told:
+            # One line per change: a pid or a count arriving is no news in a log.
+            self._told = (status.state, status.message)
+            self._messages.log(status_line(status))
         if status.state == State.STOPPED:
             # The one place an app's diagnostics go when it stops (Stop, a failed
             # start, the server's own exit): a stopped app has nothing to report.
@@ -77,10 +87,7 @@ class AppReporter:
         if isinstance(event, StatusChanged):
             self.status(event.status)
         elif isinstance(event, AppOutput):
-            # Info for both streams: Werkzeug logs every request on stderr, so a
-            # Warning there would flag normal traffic.
-            prefix = "" if event.stream == NOTE else f"[app {event.stream}] "
-            say.log(prefix + output_line(event.line))
+            self._output(event)
         elif isinstance(event, AppReady):
             self._publisher.clear(self.app)
         elif isinstance(event, AppLoadError):
@@ -92,6 +99,24 @@ class AppReporter:
             say.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
         elif isinstance(event, LaunchFailed):
             say.show(f"Failsafe Flask: {event.message}", lsp.MessageType.Warning)
+
+    def _output(self, event: AppOutput) -> None:
+        """An app's line, unless the client is behind: then it is dropped and counted."""
+        if self._messages.backed_up():
+            self._drops.drop()
+            return
+        self.caught_up()
+        # By content, not by stream: Werkzeug logs every request on stderr, and
+        # flagging those would drown the tracebacks.
+        level = self._levels.level(event.stream, event.line)
+        prefix = "" if event.stream == NOTE else f"[app {event.stream}] "
+        self._messages.log(prefix + output_line(event.line), level)
+
+    def caught_up(self) -> None:
+        """The client reads again: one note for the lines it missed."""
+        note = self._drops.note()
+        if note is not None:
+            self._messages.log(f"Failsafe Flask: {note}", lsp.MessageType.Warning)
 
     def _load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.

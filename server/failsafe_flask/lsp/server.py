@@ -1,10 +1,11 @@
-"""The language server: a pygls LanguageServer that holds one Supervisor.
+"""The language server: a pygls LanguageServer that holds one Supervisor per app.
 
-Handlers are thin and live in ``handlers.py``; an app's events become notifications in
-``reporter.py``, which publishes diagnostics through ``publish.py`` and progress through
-``progress.py``. ``FailsafeServer`` holds the state (settings, the supervisor) and wires
-the pieces. Supervisor events arrive on the event loop and only ever turn into
-notifications, so nothing here blocks.
+Handlers are thin and live in ``handlers.py``. Which apps the workspace holds, and which
+one a command names, is ``apps.py``/``registry.py``; each app's own state is an
+``AppSlot`` (``slot.py``). An app's events become notifications in ``reporter.py``, which
+publishes diagnostics through ``publish.py`` (per app: one app's publish never clears
+another's) and progress through ``progress.py``. Supervisor events arrive on the event
+loop and only ever turn into notifications, so nothing here blocks.
 
 A failure that is the answer to a command is told by that answer (and the log), never
 also by window/showMessage: the client shows the answer, and a second toast for the
@@ -15,39 +16,41 @@ are shown.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import threading
 import uuid
+from collections.abc import Awaitable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Callable, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+from pygls.io_ import StdinAsyncReader, run_async
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
 from .. import diagnostics as diag
 from ..config import AppConfig
-from ..supervisor.core import StartError, Supervisor
-from ..supervisor.events import State, Status
+from ..outlet import Outlet
 from ..text import printable, printable_lines
+from .apps import AppSpec, Folder
 from .commands import StartOverrides
 from .noapp import no_app_error
+from .ports import port_conflict
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
-from .reporter import AppReporter
+from .registry import AppRegistry
 from .settings import SECTION, SettingsError, parse_settings
-from .status import STATUS_NOTIFICATION, status_payload
+from .slot import REQUEST_FAILED, AppSlot
+from .status import STATUS_NOTIFICATION
 
 logger = logging.getLogger("failsafe_flask.lsp")
 
-REQUEST_FAILED = -32803  # LSP's RequestFailed: valid request, could not be carried out
-APP = "app"  # the one app served today; every per-app piece is keyed by it
-STOPPED = Status(message="Stopped")
+Action = Callable[[], Awaitable[Optional[AppSlot]]]
 
 
 class FailsafeServer(LanguageServer):
@@ -55,34 +58,39 @@ class FailsafeServer(LanguageServer):
         super().__init__(
             "failsafe-flask", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.None_
         )
-        self.supervisor: Optional[Supervisor] = None
-        self.settings: dict[str, Any] = {}  # the failsafeFlask section as last received
-        self.init_settings: dict[str, Any] = {}  # initializationOptions (carries "python")
-        self.overrides = StartOverrides()  # the last start command's arguments
-        self.applied: Optional[AppConfig] = None  # the config the supervisor runs with
-        self.stopped = STOPPED  # the status while stopped: says why when a start failed
-        publisher = DiagnosticsPublisher(self._send_diagnostics)
-        progress = StatusProgress(
+        self._publisher = DiagnosticsPublisher(self._send_diagnostics)
+        self._progress = StatusProgress(
             self.work_done_progress, lambda: self.supports("window", "work_done_progress")
         )
-        self.reporter = AppReporter(APP, self, self._send_status, publisher, progress)
+        self.apps = AppRegistry(self._new_slot)
+        self._order: Optional[asyncio.Lock] = None  # made on the loop (3.9 binds at birth)
+        self._acting: Optional[asyncio.Task[Any]] = None  # the command holding _order
+        self._closing = False
+        self._outlet: Optional[Outlet] = None  # stdout, once serving
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
-    # -- settings -----------------------------------------------------------------
+    def _new_slot(self, spec: AppSpec) -> AppSlot:
+        several = lambda: self.apps.count > 1  # noqa: E731 - read at each log line
+        return AppSlot(spec, self, self._send_status, self._publisher, self._progress, several)
 
-    def project_root(self, overrides: StartOverrides) -> Path:
-        """start's workspaceFolder, else the first workspace folder, else the root, else cwd."""
-        if overrides.root is not None:
-            return overrides.root
+    # -- folders and settings ---------------------------------------------------------
+
+    def folders(self) -> list[Folder]:
+        """The workspace folders; else the root; else the current directory."""
+        uris: list[tuple[str, str]] = []
         with suppress(RuntimeError):  # no workspace before initialize
-            for folder in self.workspace.folders.values():
-                return Path(to_fs_path(folder.uri) or folder.uri)
-            if self.workspace.root_path:
-                return Path(self.workspace.root_path)
-        return Path.cwd()
+            uris = [(f.uri, f.name) for f in self.workspace.folders.values()]
+            if not uris and self.workspace.root_uri:
+                uris = [(self.workspace.root_uri, "")]
+        if not uris:
+            uris = [(from_fs_path(str(Path.cwd())) or "", "")]
+        return [_folder(uri, name) for uri, name in uris]
 
-    def config_for(self, overrides: StartOverrides) -> AppConfig:
-        raw = {**self.init_settings, **self.settings, **overrides.settings}
-        return parse_settings(raw, self.project_root(overrides).resolve())
+    def config_for(self, slot: AppSlot, overrides: StartOverrides) -> AppConfig:
+        raw = {**slot.spec.settings, **overrides.settings}
+        if overrides.settings.get("debugpy") is True and slot.spec.settings.get("debugpy"):
+            raw["debugpy"] = slot.spec.settings["debugpy"]  # debug: where the setting says
+        return parse_settings(raw, (overrides.root or slot.spec.root).resolve())
 
     def supports(self, *path: str) -> bool:
         """A client capability, by attribute path; absent anywhere means unsupported."""
@@ -102,48 +110,77 @@ class FailsafeServer(LanguageServer):
         self.window_show_message(lsp.ShowMessageParams(type=kind, message=printable(text)))
         self.log(text, kind)
 
-    def status(self) -> Status:
-        if self.supervisor is not None and self.supervisor.status.state != State.STOPPED:
-            return self.supervisor.status
-        return self.stopped
+    def backed_up(self) -> bool:
+        """The client is not reading fast enough: the app's lines are to be dropped."""
+        return self._outlet is not None and self._outlet.backed_up()
 
     def _send_diagnostics(self, path: str, items: list[lsp.Diagnostic]) -> None:
         params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
         self.text_document_publish_diagnostics(params)
 
-    def _send_status(self, status: Status) -> None:
-        self.protocol.notify(STATUS_NOTIFICATION, status_payload(status))
+    def _send_status(self, payload: dict[str, Any]) -> None:
+        self.protocol.notify(STATUS_NOTIFICATION, payload)
 
     # -- app control ---------------------------------------------------------------
 
-    def _failed(self, text: str) -> JsonRpcException:
-        """A command's failure: its answer tells the user; the status and the log too."""
-        if self.supervisor is not None and self.supervisor.status.state != State.STOPPED:
-            # A rebind that failed leaves the app on its old settings: so must we.
-            self.applied = self.supervisor.config
-            self.log(f"Failsafe Flask: {text}", lsp.MessageType.Error)
-        else:
-            self.applied = None
-            self.stopped = Status(errors=1, message=f"Start failed: {text}")
-            self.reporter.status(self.stopped)
-        return JsonRpcException(message=text, code=REQUEST_FAILED)
+    async def in_order(self, action: Action) -> dict[str, Any]:
+        """Run a command or settings change after every one received before it, on the
+        state the previous one left; the answer is the state this one produced (of the
+        app it acted on).
 
-    async def start_app(self, overrides: StartOverrides) -> None:
+        pygls runs each request as its own task: without this, a stop and a start sent
+        back to back interleave, and the start's answer is overtaken by the stop. One
+        order for all apps keeps each app's order, and a command only waits for a launch.
+        """
+        if self._order is None:
+            self._order = asyncio.Lock()  # FIFO: waiters go in the order they came
+        async with self._order:
+            if self._closing:
+                raise JsonRpcException(message="The server is shutting down", code=REQUEST_FAILED)
+            self._acting = asyncio.current_task()
+            try:
+                slot = await action()
+                return slot.payload() if slot is not None else {}
+            finally:
+                self._acting = None
+
+    def slot_for(self, target: Optional[str]) -> AppSlot:
+        """The app a command names (its id, name or folder); without one, the only app."""
+        try:
+            return self.apps.resolve(self.folders(), target)
+        except SettingsError as exc:
+            raise JsonRpcInvalidParams(message=str(exc)) from None
+
+    def _target(self, overrides: StartOverrides) -> tuple[AppSlot, StartOverrides]:
+        """start's app: named, or the one whose folder its workspaceFolder is."""
+        target, root = overrides.target, overrides.root
+        if target is None and root is not None:
+            specs = self.apps.specs(self.folders())
+            if any(spec.identified_by(str(root)) for spec in specs):
+                target, root = str(root), None  # a folder of ours: its app, its root
+        slot = self.slot_for(target)
+        if root is not None and slot.spec.identified_by(str(root)):
+            root = None  # its own folder: the app's root (a subfolder in a monorepo)
+        return slot, dataclasses.replace(overrides, root=root, target=slot.id)
+
+    async def start_app(self, overrides: StartOverrides) -> AppSlot:
         # A setting saved just before Start (the app picked in VS Code) must be seen:
         # its didChangeConfiguration pull may still be under way.
         await self.pull_settings()
+        slot, overrides = self._target(overrides)
         try:
-            config = self.config_for(overrides)
+            config = self.config_for(slot, overrides)
         except SettingsError as exc:
             self.log(f"Failsafe Flask: {exc}", lsp.MessageType.Error)
             raise JsonRpcInvalidParams(message=str(exc)) from None
-        self.overrides = overrides
-        running = self.supervisor is not None and self.status().state != State.STOPPED
-        if running and config == self.applied:
-            return
+        slot.overrides = overrides
+        running = slot.running()
+        if running and config == slot.applied:
+            return slot
         if not running:
             await self._refuse_without_app(config)
-        await self._apply(config, fresh=not running)
+        await self._apply(slot, config, fresh=not running)
+        return slot
 
     async def _refuse_without_app(self, config: AppConfig) -> None:
         refusal = await asyncio.to_thread(no_app_error, config)  # reads the project's files
@@ -152,59 +189,73 @@ class FailsafeServer(LanguageServer):
             self.log(f"Failsafe Flask: {refusal.message}", lsp.MessageType.Error)
             raise refusal
 
-    async def _apply(self, config: AppConfig, fresh: bool) -> None:
-        """Run ``config``: a new supervisor when stopped, else reconfigure the running one."""
-        self.applied = config
-        try:
-            if fresh or self.supervisor is None:
-                self.stopped = STOPPED
-                self.supervisor = Supervisor(config, self.reporter)
-                await self.supervisor.start()
-            else:
-                await self.supervisor.reconfigure(config)
-        except StartError as exc:
-            raise self._failed(str(exc)) from None
+    async def _apply(self, slot: AppSlot, config: AppConfig, fresh: bool) -> None:
+        """Run ``config`` in ``slot``, unless another app of ours has its port."""
+        moved = slot.applied is None or slot.applied.port != config.port
+        if fresh or moved:
+            refusal = await asyncio.to_thread(
+                port_conflict, slot.spec, config, self.apps.running_others(slot)
+            )
+            if refusal is not None:
+                raise slot.failed(refusal.message, refusal)
+        await slot.apply(config, fresh)
 
-    async def stop_app(self) -> None:
-        """Stop: the supervisor's STOPPED status clears the app's diagnostics."""
-        self.stopped = STOPPED
-        if self.supervisor is not None:
-            await self.supervisor.stop()
+    async def stop_app(self, target: Optional[str] = None) -> AppSlot:
+        slot = self.slot_for(target)
+        await slot.stop()
+        return slot
 
-    async def restart_app(self) -> None:
-        if self.supervisor is None or self.status().state == State.STOPPED:
-            await self.start_app(self.overrides)
-        else:
-            await self.supervisor.restart("restart command")
+    async def restart_app(self, target: Optional[str] = None) -> AppSlot:
+        slot = self.slot_for(target)
+        if not slot.running() or slot.supervisor is None:
+            return await self.start_app(dataclasses.replace(slot.overrides, target=slot.id))
+        await slot.supervisor.restart("restart command")
+        return slot
+
+    async def status_app(self, target: Optional[str] = None) -> AppSlot:
+        return self.slot_for(target)
 
     async def settings_changed(self) -> None:
-        """New settings: a running app restarts with them (rebinding if the port changed)."""
+        """New settings: a running app restarts with them (rebinding if the port changed);
+        an app no longer configured stops. Each app on its own: one's error is its own."""
+        specs = self.apps.specs(self.folders())
+        for problem in self.apps.problems.values():
+            self.show(f"Failsafe Flask: {problem}")
+        ids = {spec.id for spec in specs}
+        for slot in self.apps.slots():
+            if slot.id not in ids:
+                await slot.stop_quietly()
+                self.apps.forget(slot)
+        for spec in specs:  # each app's settings are checked, running or not
+            await self._settings_changed_for(self.apps.slot(spec))
+
+    async def _settings_changed_for(self, slot: AppSlot) -> None:
         try:
-            config = self.config_for(self.overrides)
+            config = self.config_for(slot, slot.overrides)
         except SettingsError as exc:
             self.show(f"Failsafe Flask: {exc}")
             return
-        if self.supervisor is None or self.status().state == State.STOPPED:
+        if not slot.running() or config == slot.applied:
             return
-        if config != self.applied:
-            self.log("Failsafe Flask: settings changed, restarting the app")
-            try:
-                await self._apply(config, fresh=False)
-            except JsonRpcException as exc:  # no command to answer: show it
-                self.show(f"Failsafe Flask: {exc.message}")
+        try:  # the status line says "Restarting: settings changed"
+            await self._apply(slot, config, fresh=False)
+        except JsonRpcException as exc:  # no command to answer: show it
+            self.show(f"Failsafe Flask: {exc.message}")
 
     async def pull_settings(self) -> None:
-        """workspace/configuration for our section, when the client can answer it."""
+        """workspace/configuration for our section, one item per folder (its scopeUri),
+        when the client can answer it."""
         if not self.supports("workspace", "configuration"):
             return
-        item = lsp.ConfigurationItem(section=SECTION)
+        folders = self.folders()
+        items = [lsp.ConfigurationItem(scope_uri=f.uri, section=SECTION) for f in folders]
         try:
-            result = await self.workspace_configuration_async(lsp.ConfigurationParams([item]))
+            result = await self.workspace_configuration_async(lsp.ConfigurationParams(items))
         except Exception as exc:  # a client that claims support but fails: keep what we have
             logger.info("workspace/configuration failed: %s", exc)
             return
-        if result and isinstance(result[0], dict):
-            self.settings = dict(result[0])
+        for folder, raw in zip(folders, result or []):
+            self.apps.pulled[folder.uri] = dict(raw) if isinstance(raw, dict) else {}
 
     async def watch_files(self) -> None:
         """Ask the client for file events, when it supports registering them dynamically."""
@@ -223,10 +274,11 @@ class FailsafeServer(LanguageServer):
             logger.info("client/registerCapability failed: %s", exc)
 
     def file_changed(self, uri: str) -> None:
-        if self.supervisor is not None:
-            path = to_fs_path(uri) if uri.startswith("file:") else uri
-            if path:
-                self.supervisor.file_changed(path)
+        """To every app: each one's supervisor decides whether the file is its own."""
+        path = to_fs_path(uri) if uri.startswith("file:") else uri
+        if path:
+            for slot in self.apps.slots():
+                slot.file_changed(path)
 
     # -- stdio ------------------------------------------------------------------------
 
@@ -234,18 +286,30 @@ class FailsafeServer(LanguageServer):
         """Serve until exit, closed stdin or SIGTERM/SIGINT; the app is stopped in every case."""
         stop_event = self._stop_event = threading.Event()  # pygls's shutdown() sets it
         reader = StdinAsyncReader(stdin, self.thread_pool)
-        self.protocol.set_writer(StdoutWriter(stdout))
+        outlet = self._outlet = Outlet(stdout.fileno(), self._caught_up)
+        self.protocol.set_writer(_OutletWriter(outlet))
         try:
             asyncio.run(self._serve(reader, stop_event))
         except SystemExit as exc:  # the exit notification: 0 after shutdown, else 1
             return exc.code if isinstance(exc.code, int) else 1
-        except BrokenPipeError:
-            logger.error("The client closed the connection")
+        finally:
+            outlet.close(timeout=1.0)  # the last answers, unless the client reads no more
         return 0
+
+    def _caught_up(self) -> None:
+        """On the writer thread: the client has read all; tell it what was dropped."""
+        loop = self._loop
+        if loop is not None:
+            with suppress(RuntimeError):  # the loop has closed: nobody to tell
+                loop.call_soon_threadsafe(self._all_caught_up)
+
+    def _all_caught_up(self) -> None:
+        for slot in self.apps.slots():
+            slot.reporter.caught_up()
 
     async def _serve(self, reader: StdinAsyncReader, stop_event: threading.Event) -> None:
         task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         for name in ("SIGTERM", "SIGINT", "SIGHUP"):
             # Feature detection: Windows has no add_signal_handler (nor SIGHUP).
             with suppress(AttributeError, NotImplementedError, RuntimeError):
@@ -256,11 +320,36 @@ class FailsafeServer(LanguageServer):
             logger.info("Stopping (signal or exit)")
         finally:
             # Whatever ended the loop, the app must be gone and the port free.
-            await self.stop_app_quietly()
+            await self.close_app()
+
+    async def close_app(self) -> None:
+        """The last word: no command after this one; one under way (perhaps waiting
+        for a client that no longer reads) is cut short, and the app stopped."""
+        self._closing = True
+        acting = self._acting
+        if acting is not None and acting is not asyncio.current_task():
+            acting.cancel()
+            await asyncio.gather(acting, return_exceptions=True)
+        await self.stop_app_quietly()
 
     async def stop_app_quietly(self) -> None:
-        if self.supervisor is not None:
-            try:
-                await self.supervisor.stop()
-            except Exception:
-                logger.exception("Stopping the app failed")
+        for slot in self.apps.slots():
+            await slot.stop_quietly()
+
+
+def _folder(uri: str, name: str) -> Folder:
+    path = Path(to_fs_path(uri) or uri).resolve()
+    return Folder(uri, path, name or path.name)
+
+
+class _OutletWriter:
+    """pygls's writer interface over an Outlet: a message is queued, never waited on."""
+
+    def __init__(self, outlet: Outlet) -> None:
+        self._outlet = outlet
+
+    def write(self, data: bytes) -> None:
+        self._outlet.write(data)
+
+    def close(self) -> None:
+        self._outlet.close(timeout=1.0)

@@ -45,7 +45,13 @@ def _address(address: Optional[tuple[str, int]]) -> Optional[dict[str, Any]]:
 
 
 def status_line(status: Status) -> str:
-    """One line for window/logMessage, e.g. ``running app.py http://127.0.0.1:5000 (pid 42)``."""
+    """One line for window/logMessage: ``Failsafe Flask: `` and ``status_text``."""
+    return "Failsafe Flask: " + status_text(status)
+
+
+def status_text(status: Status) -> str:
+    """``running app.py http://127.0.0.1:5000 (pid 42)``: no prefix, for a place that
+    names the tool already (a progress titled Failsafe Flask)."""
     parts = [status.state.value]
     if status.app and status.state != State.STOPPED:
         parts.append(status.app)
@@ -57,4 +63,11 @@ def status_line(status: Status) -> str:
         parts.append(f"in {round(status.last_restart_ms)} ms")
     if status.message:
         parts.append(f"- {status.message}")
-    return "Failsafe Flask: " + " ".join(parts)
+    return " ".join(parts)
+
+
+def app_status_payload(status: Status, app_id: str, name: str, folder: str) -> dict[str, Any]:
+    """``status_payload`` naming its app: ``appId`` (the id commands take), ``name`` and
+    ``folder`` (the workspace folder's URI), so a client with several apps can tell them apart.
+    """
+    return {**status_payload(status), "appId": app_id, "name": name, "folder": folder}

@@ -59,10 +59,11 @@ class Workbench {
   /**
    * Types `text` into the open quick input, waits until the focused row is the one
    * labelled `label` (the same twice in a row: results may still be arriving) and
-   * presses Enter. Keyboard, not a click: the list recycles its row elements while it
+   * presses Enter (then waits for the widget to close, unless `closes` is false).
+   * Keyboard, not a click: the list recycles its row elements while it
    * fills, so a click can land on another entry.
    */
-  async pickRow(text, label, { timeout = 20_000, detail } = {}) {
+  async pickRow(text, label, { timeout = 20_000, detail, closes = true } = {}) {
     const page = this.page;
     await page.keyboard.type(text);
     let seen;
@@ -87,7 +88,8 @@ class Workbench {
       throw err;
     });
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout });
+    // closes: false when the command asks something next in the same widget.
+    if (closes) await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout });
   }
 
   /** Runs a command from the palette (F1) by its label, e.g. "Failsafe Flask: Start". */

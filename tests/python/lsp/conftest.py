@@ -168,12 +168,13 @@ async def lsp_session(tmp_path: Path) -> AsyncIterator[SessionFactory]:
         capabilities: Optional[lsp.ClientCapabilities] = None,
         settings: Optional[dict[str, Any]] = None,
         files: Optional[dict[str, str]] = None,
+        stderr: Optional[Path] = None,
     ) -> Session:
         session = Session(tmp_path, free_port())
-        config = ClientServerConfig(
-            server_command=[sys.executable, "-m", "failsafe_flask", "lsp"],
-            client_factory=lambda: session.client,
-        )
+        command = [sys.executable, "-m", "failsafe_flask", "lsp"]
+        if stderr is not None:  # into a file, for a test of what the server says there
+            command = ["sh", "-c", 'exec "$@" 2>"$0"', str(stderr), *command]
+        config = ClientServerConfig(server_command=command, client_factory=lambda: session.client)
         client = await config.start()
         sessions.append(session)
         session.write(files or {})

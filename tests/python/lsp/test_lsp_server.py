@@ -49,9 +49,15 @@ async def test_start_serves_and_reports_running(lsp_session: SessionFactory) -> 
         "message",
         "app",
         "debugpy",
+        "appId",
+        "name",
+        "folder",
     }
     assert payload["app"] == "app.py"  # what discovery found
     assert payload["debugpy"] is None  # started, not debugged
+    # The one app is the workspace folder: its id is the folder's URI.
+    assert payload["appId"] == payload["folder"] == session.uri("").rstrip("/")
+    assert payload["name"] == "p"
     # VS Code-like client: file events registered dynamically, progress shown.
     assert [r.method for r in session.registrations] == ["workspace/didChangeWatchedFiles"]
     kinds = [type(v).__name__ for vs in session.client.progress_reports.values() for v in vs]

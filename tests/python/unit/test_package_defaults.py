@@ -20,6 +20,8 @@ from failsafe_flask.lsp.settings import SECTION, parse_settings
 MANIFEST = Path(__file__).resolve().parents[3] / "package.json"
 # The client's own settings (the extension's and vscode-languageclient's): never sent to the server.
 CLIENT_ONLY = {"interpreter", "browser", "trace.server"}
+# Sent, but read by the language server's app registry (lsp/apps.py), not into AppConfig.
+REGISTRY_ONLY = {"apps"}
 
 
 def _declared() -> dict[str, dict[str, Any]]:
@@ -30,7 +32,7 @@ def _declared() -> dict[str, dict[str, Any]]:
 
 
 DECLARED = _declared()
-SERVER_KEYS = sorted(set(DECLARED) - CLIENT_ONLY)
+SERVER_KEYS = sorted(set(DECLARED) - CLIENT_ONLY - REGISTRY_ONLY)
 
 
 def _field(key: str) -> str:
