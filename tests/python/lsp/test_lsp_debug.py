@@ -72,3 +72,18 @@ async def test_debug_command_runs_the_app_under_debugpy_and_says_where(
     mark = session.mark()
     await session.command("failsafe-flask.start")
     assert (await session.state("running", after=mark))["debugpy"] is None
+
+
+async def test_debug_command_listens_where_the_debugpy_setting_says(
+    lsp_session: SessionFactory,
+) -> None:
+    from system import free_port
+
+    port = free_port()
+    session = await lsp_session(
+        capabilities=neovim_capabilities(), files={"app.py": APP}, settings={"debugpy": port}
+    )
+    mark = session.mark()
+    await session.command("failsafe-flask.debug")
+    status = await session.state("running", after=mark)
+    assert _address(status["debugpy"]) == ("127.0.0.1", port)
