@@ -66,6 +66,8 @@ required = [
     "extension/package.json",
     "extension/changelog.md",
     "extension/extension/media/icon.png",
+    "extension/extension/media/walkthrough/start.md",
+    "extension/extension/media/walkthrough/debug.md",
     "extension/out/extension.js",
     "extension/bundled/server/failsafe_flask/__init__.py",
     "extension/bundled/server/failsafe_flask/__main__.py",

@@ -16,7 +16,7 @@ from typing import Optional
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
-from . import locate
+from . import exception_docs, framework, locate
 from .protocol import ExceptionInfo, Frame, SyntaxInfo
 from .text import printable
 
@@ -94,12 +94,17 @@ def _diagnostic(
     rng: lsp.Range,
     message: str,
     severity: lsp.DiagnosticSeverity,
+    code: str,
     related: Optional[list[lsp.DiagnosticRelatedInformation]] = None,
 ) -> lsp.Diagnostic:
+    """``code`` is the exception type, linked to its documentation when there is one."""
+    url = exception_docs.doc_url(code)
     return lsp.Diagnostic(
         range=rng,
         message=printable(message, newlines=True),
         severity=severity,
+        code=code,
+        code_description=lsp.CodeDescription(href=url) if url else None,
         source=SOURCE,
         related_information=related or None,
     )
@@ -111,22 +116,59 @@ def _frame_note(info: ExceptionInfo, frame: Frame, deepest: bool) -> str:
     return f"called from here (in {frame['function']})"
 
 
-def related_information(
-    error: ExceptionInfo, anchor: lsp.Location
-) -> list[lsp.DiagnosticRelatedInformation]:
-    """Every frame of the chain with a real file, as printed, capped at RELATED_CAP."""
-    entries: list[lsp.DiagnosticRelatedInformation] = []
-    for info, _ in locate.chain(error):
-        frames = [f for f in info["frames"] if locate.is_real_file(f["file"])]
-        for i, frame in enumerate(frames):
+_Related = lsp.DiagnosticRelatedInformation
+
+
+def related_information(error: ExceptionInfo, anchor: lsp.Location) -> list[_Related]:
+    """The project's frames first, then one entry summarising all the others.
+
+    Each exception of the chain (the error, then what led to it) gives its project
+    frames innermost first: the caller of the error's own line comes first. A line is
+    listed once, and never the error's own (``anchor``, the diagnostic itself). The
+    frames of Flask, Jinja, Werkzeug, ... become one entry at the deepest of them, named
+    with its package (``jinja2/loaders.py:204``). Capped at RELATED_CAP entries.
+    """
+    taken = {_line(anchor.uri, anchor.range)}
+    entries: list[_Related] = []
+    for index, (info, _) in enumerate(locate.chain(error)):
+        own = [frame for frame in info["frames"] if locate.is_project_frame(frame)]
+        for frame in reversed(own):
             location = lsp.Location(path_uri(frame["file"]), frame_range(frame))
-            note = _frame_note(info, frame, deepest=i == len(frames) - 1)
-            entries.append(lsp.DiagnosticRelatedInformation(location, printable(note)))
-    if len(entries) <= RELATED_CAP:
-        return entries
-    cut = len(entries) - (RELATED_CAP - 1)
+            if _line(location.uri, location.range) not in taken:
+                taken.add(_line(location.uri, location.range))
+                note = _frame_note(info, frame, deepest=index > 0 and frame is own[-1])
+                entries.append(_Related(location, printable(note)))
+    hidden = _hidden_entry(error, anchor)
+    return _capped(entries, [hidden] if hidden else [], anchor)
+
+
+def _hidden_entry(error: ExceptionInfo, anchor: lsp.Location) -> Optional[_Related]:
+    hidden: list[Frame] = []
+    deepest: Optional[Frame] = None  # of the error itself when it has one: where it broke
+    for info, _ in locate.chain(error):
+        outside = [frame for frame in info["frames"] if not locate.is_project_frame(frame)]
+        hidden += outside
+        if deepest is None:
+            deepest = next((f for f in reversed(outside) if locate.is_real_file(f["file"])), None)
+    if not hidden:
+        return None
+    if deepest is None:  # only <string>-like frames: nothing to open
+        return _Related(anchor, f"+ {len(hidden)} frames not in a file of the project")
+    location = lsp.Location(path_uri(deepest["file"]), frame_range(deepest))
+    return _Related(location, framework.summary(hidden, deepest))
+
+
+def _capped(entries: list[_Related], tail: list[_Related], anchor: lsp.Location) -> list[_Related]:
+    room = RELATED_CAP - len(tail)
+    if len(entries) <= room:
+        return entries + tail
+    cut = len(entries) - (room - 1)
     note = f"... {cut} more frames not shown (see the log for the full traceback)"
-    return [*entries[: RELATED_CAP - 1], lsp.DiagnosticRelatedInformation(anchor, note)]
+    return [*entries[: room - 1], _Related(anchor, note), *tail]
+
+
+def _line(uri: str, rng: lsp.Range) -> tuple[str, int]:
+    return (uri, rng.start.line)
 
 
 def primary_location(error: ExceptionInfo, entry: str = "") -> Optional[tuple[str, lsp.Range]]:
@@ -142,16 +184,10 @@ def _add(out: DiagnosticMap, path: str, diagnostic: lsp.Diagnostic) -> None:
         existing.append(diagnostic)
 
 
-_Spot = tuple[str, int, int, int, int]  # file and range, hashable (lsprotocol's are not)
-
-
-def _spot(path: str, rng: lsp.Range) -> _Spot:
-    return (path, rng.start.line, rng.start.character, rng.end.line, rng.end.character)
-
-
 def _secondary(out: DiagnosticMap, error: ExceptionInfo, primary: tuple[str, lsp.Range]) -> None:
-    """Chained SyntaxErrors as Errors, the other project frames as Information."""
-    taken = {_spot(*primary)}
+    """Chained SyntaxErrors as Errors, the other project frames as Information: one per
+    line, never on the error's own line (its hover starts with the error itself)."""
+    taken = {(primary[0], primary[1].start.line)}
     for index, (info, _) in enumerate(locate.chain(error)):
         found: list[tuple[str, lsp.Range, str, lsp.DiagnosticSeverity]] = []
         syntax = info.get("syntax")
@@ -162,9 +198,9 @@ def _secondary(out: DiagnosticMap, error: ExceptionInfo, primary: tuple[str, lsp
             if locate.is_project_frame(frame):
                 found.append((frame["file"], frame_range(frame), note, _INFO))
         for path, rng, message, severity in found:
-            if _spot(path, rng) not in taken and len(taken) <= SECONDARY_CAP:
-                taken.add(_spot(path, rng))
-                _add(out, path, _diagnostic(rng, message, severity))
+            if (path, rng.start.line) not in taken and len(taken) <= SECONDARY_CAP:
+                taken.add((path, rng.start.line))
+                _add(out, path, _diagnostic(rng, message, severity, info["type"]))
 
 
 def _build(error: ExceptionInfo, suffix: str, entry: str) -> DiagnosticMap:
@@ -176,7 +212,7 @@ def _build(error: ExceptionInfo, suffix: str, entry: str) -> DiagnosticMap:
     related = related_information(error, anchor)
     out: DiagnosticMap = {}
     message = _headline(error) + suffix
-    _add(out, path, _diagnostic(rng, message, _ERROR, related))
+    _add(out, path, _diagnostic(rng, message, _ERROR, error["type"], related))
     _secondary(out, error, primary)
     return out
 

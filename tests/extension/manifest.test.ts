@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { STATES, type State } from '../../extension/src/status';
 
 interface Manifest {
   publisher: string;
@@ -23,10 +24,20 @@ interface Manifest {
     commands: Array<{ command: string; title: string; category?: string; enablement?: string }>;
     menus: { commandPalette: Array<{ command: string; when: string }> };
     configuration: { properties: Record<string, { enum?: string[]; default?: unknown; scope?: string }> };
+    walkthroughs: Walkthrough[];
   };
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 }
+
+interface Walkthrough {
+  id: string;
+  title: string;
+  steps: Array<{ id: string; title: string; description: string; media: { markdown?: string }; completionEvents?: string[] }>;
+}
+
+// Commands of VS Code and the Python extension the walkthrough may link to.
+const OUTSIDE_COMMANDS = ['python.setInterpreter', 'workbench.action.openSettings', 'workbench.actions.view.problems'];
 
 const root = path.join(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
@@ -101,5 +112,53 @@ describe('manifest', () => {
     assert.ok(pkg.activationEvents.includes('workspaceContains:*/__init__.py'));
     assert.ok(pkg.activationEvents.includes('workspaceContains:**/app.py'));
     assert.ok(!pkg.activationEvents.includes('workspaceContains:**/*.py'), 'a search of the whole tree in every workspace');
+  });
+
+  describe('walkthrough', () => {
+    const [walk] = pkg.contributes.walkthroughs;
+    const steps = walk?.steps ?? [];
+    const ours = new Set(pkg.contributes.commands.map((c) => c.command));
+    const known = (id: string): boolean => ours.has(id) || OUTSIDE_COMMANDS.includes(id);
+
+    it('goes: interpreter, start, break and fix, browser, debug', () => {
+      assert.equal(pkg.contributes.walkthroughs.length, 1);
+      assert.deepEqual(
+        steps.map((s) => s.id),
+        ['chooseInterpreter', 'start', 'breakAndFix', 'openInBrowser', 'debug'],
+      );
+    });
+
+    it('links and completion events name real commands and real states', () => {
+      for (const step of steps) {
+        const links = [...step.description.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1] ?? '');
+        assert.ok(links.length > 0, `${step.id} has a button`);
+        for (const id of links) assert.ok(known(id), `${step.id}: ${id}`);
+        assert.ok((step.completionEvents ?? []).length > 0, `${step.id} completes on an event`);
+        for (const event of step.completionEvents ?? []) {
+          const [kind = '', arg = ''] = event.split(/:(.*)/s);
+          if (kind === 'onCommand') assert.ok(known(arg), event);
+          else if (kind === 'onContext') assert.ok(STATES.includes(arg.replace('failsafeFlask.state == ', '') as State), event);
+          else assert.equal(event, 'onSettingChanged:failsafeFlask.interpreter');
+        }
+      }
+    });
+
+    it('has a markdown page per step, shipped in the .vsix', () => {
+      const shipped = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
+      for (const step of steps) {
+        const page = step.media.markdown ?? '';
+        assert.ok(page.startsWith('extension/media/walkthrough/'), page);
+        assert.match(readFileSync(path.join(root, page), 'utf8'), /^# /, page);
+        assert.ok(shipped.includes('!extension/media/walkthrough/*.md'), '.vscodeignore keeps the pages');
+      }
+    });
+
+    it('debugs with Werkzeug and its PIN, as no debug command is contributed', () => {
+      assert.ok(![...ours].some((id) => /debug/i.test(id)));
+      const page = readFileSync(path.join(root, steps[4]?.media.markdown ?? ''), 'utf8');
+      assert.match(page, /Werkzeug's debugger/);
+      assert.match(page, /Debugger PIN/);
+      assert.doesNotMatch(page, /coming soon/i);
+    });
   });
 });

@@ -13,6 +13,7 @@ import warnings
 from types import FrameType
 from typing import Optional
 
+from failsafe_flask.child.frames import visible
 from failsafe_flask.child.paths import absolute_path, is_project_file, is_pseudo_file
 from failsafe_flask.protocol import ExceptionInfo, Frame, SyntaxInfo
 
@@ -89,7 +90,8 @@ def cap_text(text: str, limit: int) -> str:
 
 
 def frames_of(exc: BaseException, root: str) -> list[Frame]:
-    """Frames outermost first; over ``MAX_FRAMES`` keep the head and the tail."""
+    """The ``frames.visible`` frames, outermost first; over ``MAX_FRAMES`` keep the head
+    and the tail."""
     return _capped_frames(list(traceback.extract_tb(exc.__traceback__)), root)
 
 
@@ -99,6 +101,7 @@ def stack_frames(frame: Optional[FrameType], root: str) -> list[Frame]:
 
 
 def _capped_frames(summaries: list[traceback.FrameSummary], root: str) -> list[Frame]:
+    summaries = visible(summaries)
     if len(summaries) > MAX_FRAMES:
         summaries = summaries[:HEAD_FRAMES] + summaries[-TAIL_FRAMES:]
     return [_frame(summary, root) for summary in summaries]

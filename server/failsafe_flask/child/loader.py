@@ -13,7 +13,7 @@ from failsafe_flask.child.compat import require_supported
 from failsafe_flask.child.envfile import load_project_env
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.config import DISCOVERY_FILES
-from failsafe_flask.protocol import ExceptionInfo, Frame
+from failsafe_flask.protocol import ExceptionInfo
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -58,30 +58,13 @@ def _is_no_app_exception(exc: BaseException) -> bool:
 
 def describe_load_error(exc: BaseException, spec: str, root: str) -> ExceptionInfo:
     """``describe`` the real error; a NoAppException also says what was tried."""
-    info = describe(exc, root)
-    info["frames"] = without_loader_frames(info["frames"])
+    info = describe(exc, root)  # without the loader's frames (frames.visible)
     if info["syntax"] is None and nulbytes.is_null_byte_error(exc):
         files = nulbytes.candidates(info["frames"], entry_file(spec, os.getcwd()), _module_entry)
         info["syntax"] = nulbytes.null_byte_syntax(files)
     if _is_no_app_exception(exc):
         info["message"] += "\n" + what_was_tried(spec, os.getcwd())
     return info
-
-
-def without_loader_frames(frames: list[Frame]) -> list[Frame]:
-    """Drop the outer frames of our loader and Flask's: the user's code starts after them."""
-    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    start = 0
-    while start < len(frames) and _is_loader_frame(frames[start]["file"], ours):
-        start += 1
-    return frames[start:] if start < len(frames) else frames
-
-
-def _is_loader_frame(path: str, ours: str) -> bool:
-    path = os.path.abspath(path) if os.path.isabs(path) else path
-    in_ours = path.startswith(ours + os.sep)
-    in_flask_cli = path.replace(os.sep, "/").endswith("/flask/cli.py")
-    return in_ours or in_flask_cli or path.startswith("<frozen importlib")
 
 
 def what_was_tried(spec: str, cwd: str) -> str:

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, errorpage, loader
+from failsafe_flask.child import compat, errorpage, frames, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -73,6 +73,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     """Load and serve until SIGTERM; on a load error serve the error page instead."""
     args = parse_args(argv)
+    # What ends this process uncaught (a KeyboardInterrupt at import) is printed without
+    # our frames, as every error the app process reports is.
+    sys.excepthook = lambda _kind, exc, _tb: frames.print_uncaught(exc)
     root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
     watch_lifeline_from_env()
     writer = EventWriter.from_env()
@@ -229,10 +232,6 @@ def _serve_load_error(
     info = loader.describe_load_error(real, spec, root)
     writer.emit(_load_error_event(info, spec, root))
     # Not printed here: the front ends print it once, from the event, with its location.
-    text = _format_exception(real)
+    text = frames.traceback_text(real)  # the frames of the event, as Python prints them
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
     _serve(errorpage.error_app(page, str(os.getpid())), args, debugger=False)
-
-
-def _format_exception(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

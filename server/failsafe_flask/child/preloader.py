@@ -35,10 +35,10 @@ import socket
 import sys
 import sysconfig
 import threading
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
+from failsafe_flask.child import frames
 from failsafe_flask.child.paths import is_project_file, third_party_packages
 from failsafe_flask.protocol import (
     ENV_EVENT_FD,
@@ -335,8 +335,8 @@ def become_app(request: ForkRequest, fds: list[int], ours: Sequence[int]) -> NoR
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc)
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as exc:  # e.g. a KeyboardInterrupt raised by the app's import
+        frames.print_uncaught(exc)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):

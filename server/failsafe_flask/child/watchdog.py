@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 
 from failsafe_flask.child.exceptions import stack_frames
-from failsafe_flask.child.loader import without_loader_frames
 from failsafe_flask.protocol import ExceptionInfo, Frame
 
 
@@ -46,10 +45,10 @@ class LoadWatchdog:
 
 
 def from_the_project_on(frames: list[Frame]) -> list[Frame]:
-    """A live stack starts at the interpreter's entry (runpy, our loader, Flask's,
-    importlib): the user's story starts at the first project frame."""
+    """A live stack starts at the interpreter's entry (``frames.visible`` drops runpy,
+    our loader, Flask's, importlib): the user's story starts at the first project frame."""
     first = next((i for i, frame in enumerate(frames) if frame["project"]), None)
-    return frames[first:] if first is not None else without_loader_frames(frames)
+    return frames[first:] if first is not None else frames
 
 
 def stuck_error(timeout: float, frames: list[Frame]) -> ExceptionInfo:

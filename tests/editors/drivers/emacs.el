@@ -56,10 +56,11 @@
     (list (1- (line-number-at-pos)) (- pos (line-beginning-position)))))
 
 (defun ff-ours ()
-  "This buffer's Flymake diagnostics from the server (eglot prefixes their source)."
+  "This buffer's Flymake diagnostics from the server (eglot prefixes their source and
+its code, the exception's type: \"Failsafe Flask [SyntaxError]: ...\")."
   (let (found)
     (dolist (d (flymake-diagnostics) (nreverse found))
-      (when (string-prefix-p "Failsafe Flask: " (flymake-diagnostic-text d))
+      (when (string-match-p "\\`Failsafe Flask\\( \\[[^]]*\\]\\)?: " (flymake-diagnostic-text d))
         (pcase-let ((`(,line ,col) (ff-position (flymake-diagnostic-beg d)))
                     (`(,end-line ,end-col) (ff-position (flymake-diagnostic-end d))))
           (push (list :line line :col col :end_line end-line :end_col end-col

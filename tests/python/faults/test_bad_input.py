@@ -151,18 +151,20 @@ async def test_bad_input_is_a_clear_load_error_and_a_save_recovers(
 
 
 def test_a_recursion_error_keeps_head_and_tail_and_says_how_many_were_cut() -> None:
+    # 100 distinct project lines (a line repeated by a recursion is listed once).
     frames = [
         {
             "file": "/p/app.py",
-            "line": 4,
-            "end_line": 4,
+            "line": line,
+            "end_line": line,
             "col": 11,
             "end_col": 19,
-            "function": "f",
+            "function": f"f{line}",
             "text": "    return f(n + 1)",
             "project": True,
         }
-    ] * 100
+        for line in range(1, 101)
+    ]
     error = {
         "type": "RecursionError",
         "message": "maximum recursion depth exceeded",
@@ -172,10 +174,12 @@ def test_a_recursion_error_keeps_head_and_tail_and_says_how_many_were_cut() -> N
         "cause": None,
         "context": None,
     }
-    [shown] = diagnostics.load_error_diagnostics(error)["/p/app.py"]  # type: ignore[arg-type]
+    found = diagnostics.load_error_diagnostics(error)["/p/app.py"]  # type: ignore[arg-type]
+    [shown] = [d for d in found if d.severity == lsp.DiagnosticSeverity.Error]
     related = shown.related_information or []
     assert len(related) == diagnostics.RELATED_CAP
-    assert related[-1].message.startswith("... 51 more frames not shown")
+    # The error's own line is not repeated: 99 others, 49 shown, the rest counted.
+    assert related[-1].message.startswith("... 50 more frames not shown")
 
 
 async def _until_shown(session: Session, text: str, timeout: float = 15.0) -> None:

@@ -122,7 +122,13 @@ def test_name_error_in_imported_module_non_ascii(project: Path, describe: Descri
     importing = [r for r in related if r.location.uri == d.path_uri(str(app))]
     assert [_rng(r.location.range) for r in importing] == [(1, 0, 1, len("import helper"))]
     assert importing[0].message == "called from here (in <module>)"
-    assert related[-1].message.startswith("in <module>: NameError")
+    # The project's frames first, never the error's own line, then one summary of the rest.
+    assert related[0] == importing[0]
+    assert all(r.location.uri != d.path_uri(str(helper)) for r in related)
+    assert [r.message[:2] for r in related[1:]] == ["+ "]
+    assert error.code == "NameError"
+    assert error.code_description is not None
+    assert error.code_description.href.endswith("/library/exceptions.html#NameError")
     [info] = _infos(found, app)
     assert info.severity == lsp.DiagnosticSeverity.Information
     assert info.message == "called from here: " + error.message
@@ -225,15 +231,29 @@ def test_request_error_names_the_request_and_merges(project: Path, describe: Des
 
 
 def test_related_information_is_capped_and_says_so(project: Path, describe: Describe) -> None:
-    source = "def down(n):\n    if n == 0:\n        raise ValueError('deep')\n"
-    source += "    return down(n - 1)\n\ndown(80)\n"
+    count = 80  # distinct project lines: each one would be an entry
+    source = "".join(f"def f{i}():\n    return f{i + 1}()\n" for i in range(count))
+    source += f"def f{count}():\n    raise ValueError('deep')\n\nf0()\n"
     app = _write(project / "app.py", source)
     found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
     [error] = _errors(found, app)
     related = error.related_information or []
     assert len(related) == d.RELATED_CAP
-    assert "more frames not shown" in related[-1].message
-    assert related[-1].location.uri == d.path_uri(str(app))
+    # The error's own line is left out: 81 other project lines, 48 shown, the summary last.
+    assert related[-2].message.startswith("... 33 more frames not shown")
+    assert related[-2].location.uri == d.path_uri(str(app))
+    assert related[-1].message.startswith("+ ")
+
+
+def test_a_recursion_lists_each_line_once(project: Path, describe: Describe) -> None:
+    source = "def down(n):\n    if n == 0:\n        raise ValueError('deep')\n"
+    source += "    return down(n - 1)\n\ndown(80)\n"
+    app = _write(project / "app.py", source)
+    found = d.load_error_diagnostics(_raise(app, describe), entry=str(app))
+    [error] = _errors(found, app)
+    lines = [r.location.range.start.line for r in error.related_information or []][:-1]
+    assert lines == [3, 5]  # the recursive call, then the first call; not 80 times
+    assert [i.range.start.line for i in _infos(found, app)] == [5, 3]
 
 
 def test_columns_and_clear_helpers() -> None:
@@ -256,3 +276,52 @@ def test_unknown_columns_cover_the_line_text() -> None:
     }
     assert _rng(d.frame_range(frame)) == (2, 4, 2, 10)
     assert _rng(d.frame_range({**frame, "text": ""})) == (2, 0, 3, 0)
+
+
+TEMPLATE_APP = """import os
+from flask import Flask, render_template
+
+app = Flask(__name__, root_path=os.path.dirname(os.path.abspath(__file__)))
+with app.app_context():
+    render_template("page.html", title="Shop")
+"""
+
+
+@pytest.mark.parametrize(
+    ("template", "code", "href"),
+    [
+        (
+            "<h1>{{ title }}</h1>\n<p>{{ 1 // 0 }}</p>\n",
+            "ZeroDivisionError",
+            "https://docs.python.org/3/library/exceptions.html#ZeroDivisionError",
+        ),
+        (
+            "<h1>{{ title }}</h1>\n{% if %}\n",
+            "jinja2.exceptions.TemplateSyntaxError",
+            "https://jinja.palletsprojects.com/en/stable/api/#jinja2.TemplateSyntaxError",
+        ),
+    ],
+    ids=["raised-in-template", "template-syntax"],
+)
+def test_a_template_error_points_at_the_template_line_then_the_view(
+    project: Path, describe: Describe, template: str, code: str, href: str
+) -> None:
+    (project / "templates").mkdir()
+    page = _write(project / "templates" / "page.html", template)
+    app = _write(project / "app.py", TEMPLATE_APP)
+    found = d.request_error_diagnostics(_raise(app, describe), "GET", "/", entry=str(app))
+
+    [error] = _errors(found, page)
+    assert error.range.start.line == 1
+    assert (error.code, error.code_description) == (code, lsp.CodeDescription(href=href))
+    related = error.related_information or []
+    assert related[0].location.uri == d.path_uri(str(app))
+    assert related[0].location.range.start.line == 5
+    assert related[0].message == "called from here (in <module>)"
+    [summary] = [r for r in related if r.message.startswith("+ ")]
+    assert summary is related[-1]
+    assert "flask" in summary.message and "jinja2" in summary.message
+    assert "(deepest: jinja2/" in summary.message  # the package, not just "environment.py"
+    # Information rows: the view's line only; never the template line the error is on.
+    assert [i.range.start.line for i in _infos(found, app)] == [5]
+    assert _infos(found, page) == []
