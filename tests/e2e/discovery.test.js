@@ -12,6 +12,8 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { CodeServer, processesUnder } = require('./lib/codeserver');
 const { Workbench } = require('./lib/workbench');
+const { quietSettings } = require('./lib/settings');
+const { CHROMIUM_FLAGS } = require('./lib/browser');
 const { until, freePort, get, portClosed, log } = require('./lib/util');
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -20,7 +22,6 @@ const PYTHON = process.env.FAILSAFE_PYTHON || path.join(REPO, '.venv', 'bin', 'p
 const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(REPO, '.e2e', `discovery-${process.pid}`);
 const STATUS_ID = 'failsafeFlask.status';
 const CANDIDATE = 'flaskr:create_app';
-const BROWSER_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
 
 // Flask's tutorial layout, trimmed: the factory registers a blueprint with a template.
 const TUTORIAL = {
@@ -44,21 +45,6 @@ let browser;
 let cs;
 let failed = false;
 
-function settings(appPort) {
-  return {
-    'workbench.startupEditor': 'none',
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'remote.autoForwardPorts': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'git.enabled': false,
-    'workbench.tips.enabled': false,
-    'failsafeFlask.interpreter': PYTHON,
-    'failsafeFlask.port': appPort,
-  };
-}
 
 describe('a package-layout project in a real VS Code', { timeout: 300_000 }, () => {
   let page;
@@ -74,11 +60,11 @@ describe('a package-layout project in a real VS Code', { timeout: 300_000 }, () 
     const home = path.join(runDir, 'browser-home');
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: BROWSER_FLAGS,
+      args: CHROMIUM_FLAGS,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache') },
     });
     appPort = await freePort();
-    cs = new CodeServer({ dir: path.join(runDir, 'cs'), extensionsDir: path.join(runDir, 'extensions'), settings: settings(appPort) });
+    cs = new CodeServer({ dir: path.join(runDir, 'cs'), extensionsDir: path.join(runDir, 'extensions'), settings: quietSettings({ python: PYTHON, appPort }) });
     cs.installExtension(VSIX);
     await cs.start();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();

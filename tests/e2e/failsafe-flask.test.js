@@ -19,6 +19,8 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { CodeServer, processesUnder } = require('./lib/codeserver');
 const { Workbench } = require('./lib/workbench');
+const { quietSettings } = require('./lib/settings');
+const { CHROMIUM_FLAGS } = require('./lib/browser');
 const { until, freePort, get, portClosed, copyTree, log } = require('./lib/util');
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -28,16 +30,6 @@ const NO_EXTENSION = process.env.E2E_NO_EXTENSION === '1';
 const ARTIFACTS =
   process.env.E2E_ARTIFACTS || path.join(REPO, '.e2e', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
 const STATUS_ID = 'failsafeFlask.status'; // createStatusBarItem id; the element id ends with it
-const BROWSER_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 // The example's files as the steps write them.
 const VIEWS = fs.readFileSync(path.join(REPO, 'examples', 'hello', 'hello', 'views.py'), 'utf8');
@@ -69,23 +61,13 @@ let failed = false;
 
 function settings(appPort) {
   return {
-    'workbench.startupEditor': 'none',
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'remote.autoForwardPorts': false,
+    ...quietSettings({ python: PYTHON, appPort }),
     'files.autoSave': 'off',
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'git.enabled': false,
-    'workbench.tips.enabled': false,
+    // Typing in the tests must land as typed.
     'editor.autoClosingBrackets': 'never',
     'editor.autoClosingQuotes': 'never',
     'editor.autoIndent': 'none',
     'editor.formatOnSave': false,
-    'files.exclude': { '**/__pycache__': true }, // keeps *.pyc out of quick open
-    'failsafeFlask.interpreter': PYTHON,
-    'failsafeFlask.port': appPort,
     ...JSON.parse(process.env.E2E_SETTINGS_JSON || '{}'),
   };
 }
@@ -156,7 +138,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     const home = path.join(runDir, 'browser-home'); // Chromium's crash database etc., not under ~
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: BROWSER_FLAGS,
+      args: CHROMIUM_FLAGS,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache') },
     });
     appPort = await freePort();

@@ -13,13 +13,14 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { CodeServer, processesUnder } = require('./lib/codeserver');
 const { Workbench } = require('./lib/workbench');
+const { quietSettings } = require('./lib/settings');
+const { CHROMIUM_FLAGS } = require('./lib/browser');
 const { until, freePort, get, portClosed, log } = require('./lib/util');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const VSIX = process.env.FAILSAFE_VSIX || path.join(REPO, 'failsafe-flask.vsix');
 const PYTHON = process.env.FAILSAFE_PYTHON || path.join(REPO, '.venv', 'bin', 'python');
 const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(REPO, '.e2e', `several-${process.pid}`);
-const BROWSER_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
 
 function appFiles(word, port) {
   return {
@@ -38,20 +39,6 @@ let browser;
 let cs;
 let failed = false;
 
-function settings() {
-  return {
-    'workbench.startupEditor': 'none',
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'remote.autoForwardPorts': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'git.enabled': false,
-    'workbench.tips.enabled': false,
-    'failsafeFlask.interpreter': PYTHON,
-  };
-}
 
 /** The status bar item of the app in folder `name` (its id ends with the folder's URI). */
 const itemOf = (name) => `/projects/${name}`;
@@ -75,10 +62,10 @@ describe('two folders, two apps, in a real VS Code', { timeout: 300_000 }, () =>
     const home = path.join(runDir, 'browser-home');
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: BROWSER_FLAGS,
+      args: CHROMIUM_FLAGS,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_CACHE_HOME: path.join(home, 'cache') },
     });
-    cs = new CodeServer({ dir: path.join(runDir, 'cs'), extensionsDir: path.join(runDir, 'extensions'), settings: settings() });
+    cs = new CodeServer({ dir: path.join(runDir, 'cs'), extensionsDir: path.join(runDir, 'extensions'), settings: quietSettings({ python: PYTHON }) });
     cs.installExtension(VSIX);
     await cs.start();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
