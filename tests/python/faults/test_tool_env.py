@@ -21,7 +21,9 @@ from system import free_port, wait_until
 REPO = Path(__file__).resolve().parents[3]
 BASE = Path(sys.base_prefix) / "bin" / "python3"  # under both virtualenvs
 _NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.egg-info")
-PROJECT_FLASK = "3.0.3"  # the tool gets the newest Flask: a different one
+PROJECT_FLASK = "3.0.3"  # the tool gets another one: its own declared floor
+# pyproject.toml's floor for the tool's own environment: CI runs the supervisor on it.
+TOOL_FLOOR = ("flask==3.0.0", "werkzeug==3.0.0")
 APP = """
     import importlib.metadata, json, sys
     import flask
@@ -57,7 +59,7 @@ def venvs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     for path in REPO.iterdir():  # pyproject.toml and the files it names
         if path.is_file():
             shutil.copy(path, source / path.name)
-    tool = _venv(root / "tool", str(source))  # a wheel, not editable: site-packages
+    tool = _venv(root / "tool", str(source), *TOOL_FLOOR)  # a wheel, not editable
     project = _venv(root / "project", f"flask=={PROJECT_FLASK}")
     yield tool, project
 
@@ -92,3 +94,11 @@ def test_the_app_sees_the_projects_flask_not_the_tools(
     assert not [p for p in seen["path"] if p.startswith(str(tool.parent.parent))], seen["path"]
     assert lent, "an installed package is lent through a private folder"
     wait_until(lambda: not list(temp.iterdir()), "no folder of ours is left behind")
+
+
+def test_the_floor_tested_is_the_one_declared() -> None:
+    import tomllib
+
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = {spec.replace("==", ">=").rsplit(".0", 1)[0] for spec in TOOL_FLOOR}
+    assert floors <= set(declared), (floors, declared)
