@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from integration.cli_harness import Terminal, Terminals
 from integration.supervisor_harness import Harness, write
 
 # The language server's session factory, for the folders that drive `failsafe-flask lsp`.
@@ -32,3 +33,18 @@ async def start_app(tmp_path: Path) -> AsyncIterator[StartApp]:
     yield start
     for harness in harnesses:
         await harness.supervisor.stop()
+
+
+@pytest.fixture
+def terminals() -> Iterator[Terminals]:
+    """terminals(root, *args) -> a started ``failsafe-flask run``; its whole process group
+    is killed at the end, pass or fail."""
+    started: list[Terminal] = []
+
+    def start(root: Path, *args: str) -> Terminal:
+        started.append(Terminal(root, *args))
+        return started[-1]
+
+    yield start
+    for terminal in started:
+        terminal.kill_group()

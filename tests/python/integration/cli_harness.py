@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 DEADLINE = 30.0
@@ -80,3 +81,7 @@ class Terminal:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(DEADLINE)
+
+
+# terminals(root, *args) -> a started Terminal: the `terminals` fixture (conftest.py).
+Terminals = Callable[..., Terminal]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from integration.cli_harness import Terminal
 from integration.supervisor_harness import get, write
 from system import descendants, free_port, group_members, port_is_free, wait_until
 
@@ -22,14 +21,6 @@ APP = """
     def index():
         return "version 1"
 """
-
-
-@pytest.fixture
-def terminals():  # type: ignore[no-untyped-def]
-    started: list[Terminal] = []
-    yield lambda root, *args: started.append(Terminal(root, *args)) or started[-1]
-    for terminal in started:
-        terminal.kill_group()
 
 
 def test_error_printed_once_with_its_location_then_recovered(tmp_path: Path, terminals) -> None:  # type: ignore[no-untyped-def]

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable
 
-import pytest
-
-from integration.cli_harness import Terminal
+from integration.cli_harness import Terminals
 from integration.supervisor_harness import get, write
 from system import free_port
 
@@ -20,21 +16,6 @@ BACKEND = {
     "backend/greeting.py": 'TEXT = "from the backend"\n',
     "frontend/index.html": "<!doctype html><p>front</p>\n",
 }
-
-Terminals = Callable[..., Terminal]
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    started: list[Terminal] = []
-
-    def start(root: Path, *args: str) -> Terminal:
-        started.append(Terminal(root, *args))
-        return started[-1]
-
-    yield start
-    for terminal in started:
-        terminal.kill_group()
 
 
 def test_no_app_lists_the_candidates(tmp_path: Path, terminals: Terminals) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import re
 import signal
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
 from dap_client import DapClient
-from integration.cli_harness import Terminal
+from integration.cli_harness import Terminals
 from integration.supervisor_harness import get, write
 from system import free_port
 
@@ -28,21 +25,6 @@ def index():
     return word
 """
 LINE = 9
-
-Terminals = Callable[..., Terminal]
-
-
-@pytest.fixture
-def terminals() -> Iterator[Terminals]:
-    started: list[Terminal] = []
-
-    def start(root: Path, *args: str) -> Terminal:
-        started.append(Terminal(root, *args))
-        return started[-1]
-
-    yield start
-    for terminal in started:
-        terminal.kill_group()
 
 
 def test_run_debugpy_says_where_and_stops_at_a_breakpoint(
