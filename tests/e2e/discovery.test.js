@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { CodeServer, processesUnder } = require('./lib/codeserver');
+const { CodeServer, reapUnder } = require('./lib/codeserver');
 const { Workbench } = require('./lib/workbench');
 const { quietSettings } = require('./lib/settings');
 const { CHROMIUM_FLAGS } = require('./lib/browser');
@@ -81,15 +81,7 @@ describe('a package-layout project in a real VS Code', { timeout: 300_000 }, () 
     }
     await browser?.close().catch(() => undefined);
     await cs?.stop();
-    let left = [];
-    await until('no process left in the project', () => (left = processesUnder(project)).length === 0, { timeout: 5000 }).catch(() => undefined);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    const left = await reapUnder(project, 'the project');
     if (!failed) fs.rmSync(runDir, { recursive: true, force: true });
     assert.deepEqual(left, [], 'processes outlived code-server (killed now)');
   });

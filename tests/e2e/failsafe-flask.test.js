@@ -17,7 +17,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { CodeServer, processesUnder } = require('./lib/codeserver');
+const { CodeServer, processesUnder, reapUnder } = require('./lib/codeserver');
 const { Workbench } = require('./lib/workbench');
 const { quietSettings } = require('./lib/settings');
 const { CHROMIUM_FLAGS } = require('./lib/browser');
@@ -157,17 +157,7 @@ describe('Failsafe Flask in a real VS Code (code-server + Chromium)', { timeout:
     for (const s of servers) await s.stop();
     // The app must not outlive the editor: anything still running in the copied projects
     // escaped the process group. Report it, then end it by pid.
-    let left = [];
-    await until('no process left in the copied projects', () => (left = processesUnder(path.join(runDir, 'projects'))).length === 0, {
-      timeout: 5000,
-    }).catch(() => undefined);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    const left = await reapUnder(path.join(runDir, 'projects'), 'the copied projects');
     if (!failed) fs.rmSync(runDir, { recursive: true, force: true });
     else log(`run folder kept: ${runDir}`);
     assert.deepEqual(left, [], 'processes outlived code-server (killed now)');

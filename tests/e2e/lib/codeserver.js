@@ -247,4 +247,24 @@ function withDescendants(pids) {
   return [...found];
 }
 
-module.exports = { CodeServer, processesUnder, processesWithEnv, withDescendants };
+/**
+ * After the editor is gone: waits (5 s at most) for every process running in `dir` to end,
+ * then ends what is left by pid. Returns the pids that were left, for the test to report:
+ * anything there escaped code-server's process group.
+ */
+async function reapUnder(dir, what) {
+  let left = [];
+  await until(`no process left in ${what}`, () => (left = processesUnder(dir)).length === 0, { timeout: 5000 }).catch(
+    () => undefined,
+  );
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  return left;
+}
+
+module.exports = { CodeServer, processesUnder, processesWithEnv, reapUnder, withDescendants };
