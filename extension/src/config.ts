@@ -17,6 +17,7 @@ export interface Settings {
   excludes: string[];
   debug: boolean;
   preload: boolean;
+  liveReload: boolean;
   loadTimeout: number;
   /** Several apps in one folder (`{name, root?, app?, port?, ...}`), checked by the server. */
   apps: unknown[];
@@ -44,6 +45,7 @@ function declaredDefaults(): Settings {
     excludes: declared['failsafeFlask.excludes'].default,
     debug: declared['failsafeFlask.debug'].default,
     preload: declared['failsafeFlask.preload'].default,
+    liveReload: declared['failsafeFlask.liveReload'].default,
     loadTimeout: declared['failsafeFlask.loadTimeout'].default,
     apps: declared['failsafeFlask.apps'].default,
     interpreter: declared['failsafeFlask.interpreter'].default,
@@ -98,6 +100,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
   const debug = get('debug');
   const browser = get('browser');
   const preload = get('preload');
+  const liveReload = get('liveReload');
   const loadTimeout = get('loadTimeout');
   const apps = get('apps');
   return {
@@ -110,6 +113,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     excludes: stringList(get('excludes')),
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
     preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
+    liveReload: typeof liveReload === 'boolean' ? liveReload : DEFAULTS.liveReload,
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     apps: Array.isArray(apps) ? (apps as unknown[]) : [],
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
@@ -129,6 +133,7 @@ export function serverSettings(settings: Settings, python: string, isSet: (key: 
     extraWatch: [...settings.extraWatch],
     excludes: [...settings.excludes],
     preload: settings.preload,
+    liveReload: settings.liveReload,
     loadTimeout: settings.loadTimeout,
     apps: [...settings.apps],
     python,

@@ -135,6 +135,11 @@ _RUN_OPTIONS = (
     _option("--python", help="the interpreter that runs the app (default: this one)"),
     _option("--no-preload", is_flag=True, help="start each app process in a new interpreter"),
     _option(
+        "--no-live-reload",
+        is_flag=True,
+        help="open pages do not follow saves (live reload is on in debug mode only)",
+    ),
+    _option(
         "--load-timeout",
         type=Checked("seconds", validate.seconds_text),
         help=f"seconds before a stuck load is reported (default {DEFAULT_LOAD_TIMEOUT:g})",
@@ -264,6 +269,7 @@ def _config(root: Path, options: dict[str, Any]) -> AppConfig:
         reload=options["reload"],
         threaded=options["with_threads"],
         preload=not options["no_preload"],
+        live_reload=not options["no_live_reload"],
         debugpy=options["debugpy"],
         debugpy_wait=options["debugpy_wait"],
         **fields,

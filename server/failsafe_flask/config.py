@@ -80,3 +80,4 @@ class AppConfig:
     # (host, port) on which every app process listens for a debugger (debugpy); None: off
     debugpy: Optional[tuple[str, int]] = None
     debugpy_wait: bool = False  # each app process waits for the debugger before loading
+    live_reload: bool = True  # open pages follow saves (in debug mode only)

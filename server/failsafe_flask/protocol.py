@@ -1,17 +1,22 @@
 """The private channels of failsafe-flask: every message on them, typed once.
 
-Two channels, one JSON object a line each:
+Three channels, one JSON object a line each:
 
 - the app channel: the app process writes events on an inherited pipe (fd number in
   ``FAILSAFE_FLASK_EVENT_FD``) for the supervisor: ``Loading``, ``Ready``, ``LoadError``,
   ``RequestError``, tagged ``"event"``;
+- the command channel: the supervisor writes ``ReloadPage`` and ``SwapStyles`` (tagged
+  ``"command"``) on the lifeline pipe (fd number in ``FAILSAFE_FLASK_LIFELINE_FD``), the
+  one pipe it already has towards the app process: its EOF still means "the supervisor
+  is gone"; the app process hands each command to the open pages (live reload);
 - the preloader's channel: the supervisor sends ``ForkRequest`` lines (tagged
   ``"request"``) on a Unix socket, the preloader answers ``PreloadReady``, ``Forked``,
   ``ForkFailed`` and ``Exited`` (tagged ``"reply"``) on a pipe.
 
 Writers build these dataclasses and send ``to_wire(message)``; readers get them back from
-``decode_event`` / ``decode_reply`` / ``decode_request``, which check every field against
-the same class and never raise: a line that does not fit is a ``Malformed`` value.
+``decode_event`` / ``decode_command`` / ``decode_reply`` / ``decode_request``, which check
+every field against the same class and never raise: a line that does not fit is a
+``Malformed`` value.
 
 Standard library only: the app process and the preloader import this module inside the
 user's interpreter (Python 3.9+).
@@ -154,6 +159,29 @@ EVENTS: tuple[type[Event], ...] = (
 )
 
 
+# -- the command channel: supervisor -> app process (live reload) ----------------------
+
+
+@dataclass(frozen=True)
+class ReloadPage:
+    """Every open page reloads: a template changed (Flask re-reads it in debug mode)."""
+
+    KIND: ClassVar[str] = "reload"
+    reason: str  # "index.html changed"
+
+
+@dataclass(frozen=True)
+class SwapStyles:
+    """Every open page refetches its stylesheets in place (no reload)."""
+
+    KIND: ClassVar[str] = "swap_styles"
+    names: list[str]  # file names of the changed stylesheets ("site.css")
+
+
+Command = Union[ReloadPage, SwapStyles]
+COMMANDS: tuple[type[Command], ...] = (ReloadPage, SwapStyles)
+
+
 # -- the preloader's channel ----------------------------------------------------------
 
 
@@ -203,10 +231,11 @@ class Exited:
 Reply = Union[PreloadReady, Forked, ForkFailed, Exited]
 REPLIES: tuple[type[Reply], ...] = (PreloadReady, Forked, ForkFailed, Exited)
 
-Message = Union[Event, ForkRequest, Reply]
+Message = Union[Event, Command, ForkRequest, Reply]
 _M = TypeVar("_M", bound=Message)
 _TAGS: dict[type[Any], str] = {
     **{kind: "event" for kind in EVENTS},
+    **{kind: "command" for kind in COMMANDS},
     ForkRequest: "request",
     **{kind: "reply" for kind in REPLIES},
 }
@@ -241,6 +270,10 @@ def encode(message: Message) -> bytes:
 
 def decode_event(line: str) -> Union[Event, Malformed]:
     return _decode(line, "event", EVENTS)
+
+
+def decode_command(line: str) -> Union[Command, Malformed]:
+    return _decode(line, "command", COMMANDS)
 
 
 def decode_reply(line: str) -> Union[Reply, Malformed]:

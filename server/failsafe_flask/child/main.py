@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import secrets
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, debugger, errorpage, frames, loader
+from failsafe_flask.child import compat, debugger, errorpage, frames, livereload, loader
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -74,6 +75,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         "--debugpy-path", default=None, help="a folder with debugpy, when the app has none"
     )
     parser.add_argument("--debugpy-wait", action="store_true", help="wait for the debugger")
+    parser.add_argument(
+        "--live-reload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="open pages follow saves (debug mode only)",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,7 +91,8 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     # our frames, as every error the app process reports is.
     sys.excepthook = lambda _kind, exc, _tb: frames.print_uncaught(exc)
     root = os.path.abspath(os.environ.get(ENV_PROJECT_ROOT) or os.getcwd())
-    watch_lifeline_from_env()
+    args.hub = livereload.Hub()  # the supervisor's commands reach the open pages through it
+    watch_lifeline_from_env(args.hub.publish)
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
     if args.debugpy is not None:  # before the app is loaded: import-time breakpoints work
@@ -105,7 +113,14 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
     use_debugger = app.debug if args.debugger is None else args.debugger
     # Ready once the server exists: a failure to build it must not follow "Running".
-    _serve(app, args, use_debugger, writer, on_built=lambda: writer.emit(_ready_event(args, root)))
+    _serve(
+        app,
+        args,
+        use_debugger,
+        writer,
+        on_built=lambda: writer.emit(_ready_event(args, root)),
+        live=args.live_reload and app.debug,
+    )
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
@@ -191,11 +206,13 @@ def _serve(
     debugger: bool,
     writer: Optional[EventWriter] = None,
     on_built: Callable[[], None] = lambda: None,
+    live: bool = False,
 ) -> NoReturn:
     """Serve as ``run_simple`` does, keeping the server object to stop it on SIGTERM.
 
     With ``writer``, each request's start and end are reported (see ``graceful.InFlight``).
-    ``on_built`` runs once the server exists.
+    ``on_built`` runs once the server exists. ``live``: live reload (never without
+    threads: each open page holds a request).
     """
     from werkzeug.serving import make_server
 
@@ -204,10 +221,15 @@ def _serve(
     _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
+    live = live and args.threaded
+    wsgi = livereload.mark_whole(app) if live else app
+    wsgi = compat.with_debugger(wsgi, args.host) if debugger else wsgi
+    if live:
+        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
     server = make_server(
         args.host,
         args.port,
-        compat.with_debugger(app, args.host) if debugger else app,
+        wsgi,
         threaded=args.threaded,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
@@ -217,6 +239,7 @@ def _serve(
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
+    args.hub.close()  # open pages reconnect at once, to the next app process
     # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
     in_flight.wait_idle(DRAIN_TIMEOUT)
     sys.stdout.flush()
@@ -243,4 +266,10 @@ def _serve_load_error(
     # Not printed here: the front ends print it once, from the event, with its location.
     text = frames.traceback_text(real)  # the frames of the event, as Python prints them
     page = errorpage.render_page(info["type"], info["message"], text, str(os.getpid()))
-    _serve(errorpage.error_app(page, str(os.getpid())), args, debugger=False)
+    error_app = errorpage.error_app(page, str(os.getpid()))
+    _serve(error_app, args, debugger=False, live=args.live_reload and _debug_from_env())
+
+
+def _debug_from_env() -> bool:
+    """Debug mode as Flask reads FLASK_DEBUG (set from --debug by _prepare_environment)."""
+    return os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no")

@@ -126,6 +126,7 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "debug": _bool(raw, "debug"),
         "python": _text(raw, "python"),
         "preload": _bool(raw, "preload"),
+        "live_reload": _bool(raw, "liveReload"),
         "env": _env(raw),
         "env_file": _env_file(raw, root),
         # A default .env that is deleted is simply no longer loaded; a named one is missed.

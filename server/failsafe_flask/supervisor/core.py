@@ -49,7 +49,14 @@ from .fallback import Fallback
 from .fallback_page import Outage, tail_lines
 from .launcher import Launcher
 from .process import SIGKILL, AppProcess, signal_group
-from .triggers import ChangeLedger, Signature, WatchRules, files_named_by, is_relevant
+from .triggers import (
+    ChangeLedger,
+    Signature,
+    WatchRules,
+    files_named_by,
+    is_relevant,
+    live_action,
+)
 from .watch import Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
@@ -235,15 +242,27 @@ class Supervisor:
     def file_changed(self, path: str) -> None:
         """An editor saved this file (or a watcher saw it change)."""
         path = os.path.abspath(path)
-        if self._sock is None or not self._config.reload or not is_relevant(path, self._rules):
+        if self._sock is None or not self._config.reload:
             return
-        if self._ledger.is_new(path, _signature(path)):
-            self._request_restart(f"{os.path.basename(path)} changed")
+        if is_relevant(path, self._rules):
+            if self._ledger.is_new(path, _signature(path)):
+                self._request_restart(f"{os.path.basename(path)} changed")
+            return
+        command = live_action(path, self._rules) if self._config.live_reload else None
+        # No app (a restart in flight): the next process's pages reload anyway.
+        if (
+            command is not None
+            and self._app is not None
+            and self._ledger.is_new(path, _signature(path))
+        ):
+            self._app.send(command)
 
     # -- restarts -----------------------------------------------------------------
 
     def _accepts(self, path: str) -> bool:
-        return is_relevant(path, self._rules)
+        if is_relevant(path, self._rules):
+            return True
+        return self._config.live_reload and live_action(path, self._rules) is not None
 
     def _on_watched(self, paths: list[str]) -> None:
         for path in paths:

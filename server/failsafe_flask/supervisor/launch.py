@@ -72,6 +72,8 @@ def child_args(config: AppConfig) -> list[str]:
         command.append("--debugger" if config.debugger else "--no-debugger")
     if not config.threaded:
         command.append("--without-threads")
+    if not config.live_reload:
+        command.append("--no-live-reload")
     if config.env_file:
         command += ["--env-file", config.env_file]
     for name, value in (("--cert", config.cert), ("--key", config.key)):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 
-from ..protocol import Event, Malformed, decode_event
+from ..protocol import Command, Event, Malformed, decode_event, encode
 from .lines import read_fd_lines
 
 OnLine = Callable[[str, str], None]  # (stream, line)
@@ -73,6 +73,15 @@ class AppProcess:
         self.close()
         # Let the readers drain what the process wrote before it died.
         await asyncio.wait(self.tasks, timeout=1.0)
+
+    def send(self, command: Command) -> None:
+        """A command for the open pages, on the lifeline. Never blocks: should the app
+        not read (stopped in a debugger) until the pipe is full, the command is dropped."""
+        if self.lifeline < 0:
+            return
+        with contextlib.suppress(OSError):  # BlockingIOError, or the app is gone
+            os.set_blocking(self.lifeline, False)
+            os.write(self.lifeline, encode(command))
 
     def close(self) -> None:
         # Once only: a second close could hit a number the next app's lifeline reuses.

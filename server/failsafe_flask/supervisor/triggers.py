@@ -11,7 +11,7 @@ from typing import Optional
 from ..config import DEFAULT_EXCLUDES
 from ..globs import glob_match
 from ..locate import chain, is_real_file
-from ..protocol import ExceptionInfo
+from ..protocol import Command, ExceptionInfo, ReloadPage, SwapStyles
 
 # (st_mtime_ns, st_size) of a file, or None once it is gone.
 Signature = Optional[tuple[int, int]]
@@ -77,6 +77,24 @@ def is_relevant(path: str, rules: WatchRules) -> bool:
     if path.endswith(".py"):
         return True
     return is_extra(path, parts, rules.extra_globs)
+
+
+def live_action(path: str, rules: WatchRules) -> Optional[Command]:
+    """What the open pages do about a change that needs no restart, if anything.
+
+    A template (a file below a ``templates`` folder: Flask re-reads it in debug mode)
+    reloads them; a stylesheet below a ``static`` folder is swapped in place. Ask only
+    once ``is_relevant`` said no: a file that restarts the app reloads the pages anyway.
+    """
+    parts = relative_parts(os.path.abspath(path), rules.root)
+    if parts is None or is_excluded(parts, rules.excludes):
+        return None
+    name, folders = parts[-1], parts[:-1]
+    if name.endswith(".css") and "static" in folders:
+        return SwapStyles(names=[name])
+    if "templates" in folders and not name.endswith(".py"):
+        return ReloadPage(reason=f"{name} changed")
+    return None
 
 
 def files_named_by(error: ExceptionInfo) -> set[str]:

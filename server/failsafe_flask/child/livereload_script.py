@@ -1,0 +1,70 @@
+"""The script a page gets: it follows the app process's event stream. Pure.
+
+``hello`` carries the generation of the process that answers: one that differs from the
+page's means the app was replaced since the page was served, so the page reloads. The
+stream ends when its process is told to stop; the browser reconnects (``retry``) and
+the connection waits in the supervisor's socket for the next process. An answer that
+is no stream (the supervisor's 503 page while nothing serves) ends the EventSource for
+good, so the script opens a new one a little later.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Optional
+
+RESERVED = "/__failsafe_flask__"  # never reaches the app's routes
+EVENTS_PATH = RESERVED + "/events"
+RETRY_MS = 50  # the browser's wait before it reconnects to a stream that ended
+REOPEN_MS = 250  # ... and before a new EventSource, once one has failed for good
+
+_SCRIPT = """<script%(nonce)s>(function () {
+  var url = %(url)s, generation = %(generation)s;
+  function swap(names) {
+    var links = [].slice.call(document.querySelectorAll('link[rel~="stylesheet"][href]'));
+    var named = links.filter(function (link) {
+      var path = new URL(link.href, location.href).pathname;
+      return names.some(function (name) { return path.slice(-name.length - 1) === "/" + name; });
+    });
+    (named.length ? named : links).forEach(function (link) {
+      var fresh = link.cloneNode(), href = new URL(link.href, location.href);
+      href.searchParams.set("failsafe-flask", String(Date.now()));
+      fresh.href = href.href;
+      fresh.onload = fresh.onerror = function () { link.remove(); };
+      link.after(fresh);
+    });
+  }
+  function connect() {
+    var source = new EventSource(url);
+    source.addEventListener("hello", function (e) {
+      if (JSON.parse(e.data).generation !== generation) { location.reload(); }
+    });
+    source.addEventListener("reload", function () { location.reload(); });
+    source.addEventListener("styles", function (e) { swap(JSON.parse(e.data).names); });
+    source.onerror = function () {
+      if (source.readyState === EventSource.CLOSED) { setTimeout(connect, %(reopen)d); }
+    };
+  }
+  connect();
+})();</script>"""
+
+
+def events_url(script_name: str) -> str:
+    """The stream's path under the prefix the page itself was served under."""
+    return script_name.rstrip("/") + EVENTS_PATH
+
+
+def render(script_name: str, generation: str, nonce: Optional[str]) -> str:
+    """The ``<script>`` element; ASCII only, so it fits a page in any ASCII-based charset."""
+    return _SCRIPT % {
+        "nonce": f' nonce="{html.escape(nonce)}"' if nonce else "",
+        "url": _js(events_url(script_name)),
+        "generation": _js(generation),
+        "reopen": REOPEN_MS,
+    }
+
+
+def _js(text: str) -> str:
+    # JSON is JavaScript; ASCII-only and "<" escaped keep it inert inside <script>.
+    return json.dumps(text, ensure_ascii=True).replace("<", "\\u003c")
