@@ -138,3 +138,12 @@ def test_a_malformed_line_is_cut_and_shown_escaped() -> None:
     assert shown.startswith('not JSON: "\\u001b]0;PWNED\\u0007\\u001b[2J')
     assert not any(ord(char) < 32 for char in shown)
     assert len(shown) < SHOWN_CHARS + 100
+
+
+def test_commands_to_the_app_process_come_back_typed() -> None:
+    from failsafe_flask.protocol import ReloadPage, SwapStyles, decode_command
+
+    for command in (ReloadPage(reason="home.html changed"), SwapStyles(names=["site.css"])):
+        assert decode_command(encode(command).decode()) == command
+    assert isinstance(decode_command(READY_LINE), Malformed)
+    assert isinstance(decode_command('{"command":"swap_styles","names":"site.css"}'), Malformed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 
 from failsafe_flask.supervisor.triggers import (
     ChangeLedger,
@@ -119,3 +120,26 @@ def test_excluding_a_folder_by_path_excludes_what_it_holds() -> None:
     assert not is_relevant(rel("docs", "_build", "html", "conf.py"), rules)
     assert not is_relevant(rel("pkg", "generated", "models.py"), rules)
     assert is_relevant(rel("docs", "conf.py"), rules)
+
+
+# -- live reload: saves that need no restart ------------------------------------------
+
+
+def test_live_action_for_templates_and_stylesheets(tmp_path: pathlib.Path) -> None:
+    from failsafe_flask.protocol import ReloadPage, SwapStyles
+    from failsafe_flask.supervisor.triggers import live_action
+
+    rules = WatchRules(root=str(tmp_path))
+    at = lambda rel: str(tmp_path / rel)  # noqa: E731
+    assert live_action(at("shop/templates/home.html"), rules) == ReloadPage("home.html changed")
+    assert live_action(at("templates/mail/a.txt"), rules) == ReloadPage("a.txt changed")
+    assert live_action(at("shop/static/css/site.css"), rules) == SwapStyles(["site.css"])
+    for other in (
+        "shop/views.py",
+        "shop/static/app.js",
+        "site.css",
+        "node_modules/x/templates/a.html",
+    ):
+        assert live_action(at(other), rules) is None, other
+    assert live_action("/elsewhere/templates/a.html", rules) is None
+    assert not is_relevant(at("shop/templates/home.html"), rules)  # no restart for it
