@@ -46,6 +46,11 @@ def view(message: str) -> str:
             return page, {{"Content-Security-Policy": "script-src 'none'"}}
 
 
+        @bp.route("/boom")
+        def boom():
+            raise RuntimeError("boom")
+
+
         @bp.route("/fragment")
         def fragment():
             return "<p>a fragment</p>"

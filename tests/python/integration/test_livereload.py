@@ -75,6 +75,13 @@ async def test_json_file_fragment_and_reserved_path_are_left_alone(
     assert "app route" in (await aget(off.url + EVENTS)).body  # off: the app's own
 
 
+async def test_werkzeugs_debugger_page_gets_it_too(start_app: Any) -> None:
+    harness = await _started(start_app)
+    page = await aget(harness.url + "/boom")
+    assert page.status == 500 and "RuntimeError" in page.body and EVENTS in page.body
+    assert int(page.headers["Content-Length"]) == len(page.body.encode())
+
+
 async def test_debug_off_means_no_script(start_app: Any) -> None:
     harness = await _started(start_app, debug=False)
     page = await aget(harness.url + "/")
