@@ -40,7 +40,8 @@ IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 # Environment variables the supervisor sets for the app process.
 ENV_EVENT_FD = "FAILSAFE_FLASK_EVENT_FD"  # write end of the event pipe
-ENV_LIFELINE_FD = "FAILSAFE_FLASK_LIFELINE_FD"  # read end; EOF means the supervisor died
+# The read end; EOF means the supervisor died. It also carries the supervisor's commands.
+ENV_LIFELINE_FD = "FAILSAFE_FLASK_LIFELINE_FD"
 ENV_SERVER_FD = "WERKZEUG_SERVER_FD"  # the listening socket, as Werkzeug's reloader passes it
 ENV_PROJECT_ROOT = "FAILSAFE_FLASK_PROJECT_ROOT"
 

@@ -22,6 +22,7 @@ describe('readSettings', () => {
       excludes: ['data'],
       debug: false,
       preload: false,
+      liveReload: false,
       loadTimeout: 5,
       apps: [{ name: 'admin', root: 'admin' }],
       interpreter: '.venv/bin/python',
@@ -39,6 +40,7 @@ describe('readSettings', () => {
         excludes: ['data'],
         debug: false,
         preload: false,
+        liveReload: false,
         loadTimeout: 5,
         apps: [{ name: 'admin', root: 'admin' }],
         interpreter: '.venv/bin/python',
@@ -49,7 +51,7 @@ describe('readSettings', () => {
 
   it('falls back on mistyped values', () => {
     const bad: Record<string, unknown> = {
-      port: 70000, host: '  ', debug: 'yes', env: ['x'], browser: 'lynx', preload: 1, loadTimeout: -1,
+      port: 70000, host: '  ', debug: 'yes', env: ['x'], browser: 'lynx', preload: 1, liveReload: 'no', loadTimeout: -1,
     };
     const s = readSettings((k) => bad[k]);
     assert.equal(s.port, 5000);
@@ -58,6 +60,7 @@ describe('readSettings', () => {
     assert.deepEqual(s.env, {});
     assert.equal(s.browser, 'external');
     assert.equal(s.preload, true);
+    assert.equal(s.liveReload, true);
     assert.equal(s.loadTimeout, 30);
   });
 
@@ -103,6 +106,7 @@ describe('serverSettings', () => {
       excludes: [],
       debug: true,
       preload: true,
+      liveReload: true,
       loadTimeout: 30,
       apps: [],
       python: '/usr/bin/python3',
@@ -156,6 +160,7 @@ const CHANGED: Record<string, unknown> = {
   excludes: ['data'],
   debug: false,
   preload: false,
+  liveReload: true,
   loadTimeout: 5,
   apps: [{ name: 'admin', root: 'admin', port: 5001 }],
   interpreter: '.venv/bin/python',

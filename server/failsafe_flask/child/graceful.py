@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
+from failsafe_flask.child.livereload_script import RESERVED
 from failsafe_flask.protocol import Event, RequestEnded, RequestStarted
 
 MAX_REPORTED = 500  # characters of a method or path sent to the supervisor
@@ -82,7 +83,9 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
         def parse_request(self) -> bool:
             self._start()
             parsed = bool(super().parse_request())
-            if parsed:
+            # An open page's event stream (live reload) is always in flight: naming it as
+            # what a dying process was serving would only mislead.
+            if parsed and RESERVED + "/" not in self.path:
                 in_flight.serving(id(self), self.command, self.path)
             return parsed
 

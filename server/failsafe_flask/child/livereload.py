@@ -139,7 +139,7 @@ class LiveReload:
         self._told.add(path)
         shown = json.dumps(path)  # escaped: a path is text from a request
         sys.stderr.write(
-            f" * Live reload left out of {shown}: the page's Content-Security-Policy {reason}\n"
+            f" * Live reload left out of {shown}: in its Content-Security-Policy, {reason}\n"
         )
 
 

@@ -70,13 +70,13 @@ def with_nonce(policy: str, nonce: str) -> Union[str, Skip]:
     directives = _parse(policy)
     connect = _effective(directives, ("connect-src", "default-src"))
     if connect is not None and not ({"'self'", "*"} & set(connect[1])):
-        return Skip(f"its {connect[0]} does not allow 'self'", told=True)
+        return Skip(f"{connect[0]} does not allow 'self'", told=True)
     script = _effective(directives, ("script-src-elem", "script-src", "default-src"))
     if script is None or _inline_allowed(script[1]):
         return policy
     name, sources = script
     if sources == ["'none'"]:
-        return Skip(f"its {name} is 'none'", told=True)
+        return Skip(f"{name} is 'none'", told=True)
     token = f"'nonce-{nonce}'"
     if name == "default-src":  # a nonce there would also end 'unsafe-inline' for styles
         directives.append(("script-src", [*sources, token]))

@@ -80,9 +80,9 @@ def test_default_src_gets_a_script_src_of_its_own() -> None:
 @pytest.mark.parametrize(
     ("policy", "reason"),
     [
-        ("script-src 'none'", "its script-src is 'none'"),
-        ("connect-src https://api.example", "its connect-src does not allow 'self'"),
-        ("default-src 'none'", "its default-src does not allow 'self'"),
+        ("script-src 'none'", "script-src is 'none'"),
+        ("connect-src https://api.example", "connect-src does not allow 'self'"),
+        ("default-src 'none'", "default-src does not allow 'self'"),
     ],
 )
 def test_a_policy_that_forbids_it_leaves_the_script_out(policy: str, reason: str) -> None:
