@@ -1,0 +1,91 @@
+"""The live-reload middleware around plain WSGI apps (Werkzeug's test client): what it
+passes untouched, what it rewrites, and that the app's iterable is always closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from werkzeug.test import Client
+
+from failsafe_flask.child.livereload import Hub, LiveReload, mark_whole
+
+PAGE = b"<!doctype html><html><body><p>hi</p></body></html>"
+closed: list[str] = []
+
+
+class Body:
+    """A response body that notes when the server closes it, as WSGI requires."""
+
+    def __init__(self, chunks: list[bytes], name: str) -> None:
+        self._chunks, self._name = chunks, name
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def close(self) -> None:
+        closed.append(self._name)
+
+
+def _client(app: Any) -> Client:
+    return Client(LiveReload(app, Hub(), "g1"))
+
+
+def test_a_streamed_page_passes_untouched_and_is_closed() -> None:
+    def app(environ: Any, start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return Body([PAGE[:10], PAGE[10:]], "streamed")
+
+    response = _client(app).get("/")
+    assert response.data == PAGE and "streamed" in closed
+
+
+def test_a_legacy_write_response_passes_untouched() -> None:
+    def app(environ: Any, start_response: Any) -> Iterable[bytes]:
+        write = start_response(
+            "200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))]
+        )
+        write(PAGE)
+        return []
+
+    assert _client(app).get("/").data == PAGE
+
+
+def test_a_page_sent_whole_from_a_generator_is_rewritten_and_closed() -> None:
+    # As Werkzeug's debugger answers: start_response runs only once the generator does.
+    def app(environ: Any, start_response: Any) -> Iterator[bytes]:
+        start_response(
+            "500 INTERNAL SERVER ERROR",
+            [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))],
+        )
+        yield PAGE
+
+    response = _client(app).get("/")
+    assert b"__failsafe_flask__/events" in response.data and response.status_code == 500
+    assert response.headers["Content-Length"] == str(len(response.data))
+
+
+def test_a_file_marked_not_whole_is_left_alone() -> None:
+    def app(environ: Any, start_response: Any) -> Iterable[bytes]:
+        start_response(
+            "200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))]
+        )
+        return Body([PAGE], "file")
+
+    assert _client(mark_whole(app)).get("/").data == PAGE
+
+
+def test_the_reserved_path_never_reaches_the_app() -> None:
+    def app(environ: Any, start_response: Any) -> Iterable[bytes]:
+        raise AssertionError("reached the app")
+
+    assert _client(app).get("/__failsafe_flask__/other").status_code == 404
+
+
+def test_the_stream_says_hello_then_ends_when_the_process_stops() -> None:
+    hub = Hub()
+    client = Client(LiveReload(lambda e, s: [], hub, "g1"))
+    hub.close()
+    response = client.get("/__failsafe_flask__/events")
+    assert response.mimetype == "text/event-stream"
+    assert response.get_data() == b'retry: 50\nevent: hello\ndata: {"generation": "g1"}\n\n'
