@@ -18,7 +18,7 @@ const { until } = require('./lib/util');
 const SHOP = path.join(__dirname, 'fixtures', 'shop');
 const VIEWS = fs.readFileSync(path.join(SHOP, 'shop', 'views.py'), 'utf8');
 const TEMPLATE = fs.readFileSync(path.join(SHOP, 'shop', 'templates', 'home.html'), 'utf8');
-const SCRIPT_MARK = '__failsafe_flask__';
+const SCRIPT_MARK = '__failsafe-flask__';
 const SHOWN = { timeout: 30_000, interval: 50 };
 
 /** The raw bytes and headers of a GET, for byte-for-byte comparison. */

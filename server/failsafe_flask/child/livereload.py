@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 KEEPALIVE = 15.0  # seconds between comments on an idle stream: a closed tab is noticed
-WHOLE_KEY = "failsafe_flask.whole"  # set by mark_whole: False for a file or a stream
+WHOLE_KEY = "failsafe_flask.whole"  # False once the app sent a file (wsgi.file_wrapper)
 _STREAM_HEADERS = [
     ("Content-Type", "text/event-stream; charset=utf-8"),
     ("Cache-Control", "no-store"),
@@ -75,16 +75,22 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
 
-def mark_whole(app: WSGIApplication) -> WSGIApplication:
-    """Around the user's app, inside the debugger: note whether its body is sent whole
-    (a file and a generator are not), which the debugger's own generator hides."""
+def note_files(environ: WSGIEnvironment) -> None:
+    """Have ``send_file`` (Werkzeug's ``wrap_file``) say that the body is a file.
 
-    def marked(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        body = app(environ, start_response)
-        environ[WHOLE_KEY] = type(body).__name__ in ("list", "tuple", "ClosingIterator")
-        return body
+    The debugger's own generator hides the app's body from this middleware; a wrapper
+    function around the app would do, but debuggers (debugpy, justMyCode) count our
+    frames as the user's and stop in them when a view's exception passes through.
+    """
+    from werkzeug.wsgi import FileWrapper
 
-    return marked
+    wrapper = environ.get("wsgi.file_wrapper", FileWrapper)
+
+    def noting(file: Any, buffer_size: int = 8192) -> Any:
+        environ[WHOLE_KEY] = False
+        return wrapper(file, buffer_size)
+
+    environ["wsgi.file_wrapper"] = noting
 
 
 class LiveReload:
@@ -100,6 +106,7 @@ class LiveReload:
         path = environ.get("PATH_INFO", "")
         if path == script.RESERVED or path.startswith(script.RESERVED + "/"):
             return self._reserved(path, start_response)
+        note_files(environ)
         return _Injection(self, environ, start_response).run()
 
     def _reserved(self, path: str, start_response: StartResponse) -> Iterable[bytes]:

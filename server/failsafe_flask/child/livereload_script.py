@@ -14,7 +14,9 @@ import html
 import json
 from typing import Optional
 
-RESERVED = "/__failsafe_flask__"  # never reaches the app's routes
+# Never reaches the app's routes. Spelled with a hyphen: "failsafe_flask" in a page would
+# read as one of our own frames on the error pages.
+RESERVED = "/__failsafe-flask__"
 EVENTS_PATH = RESERVED + "/events"
 RETRY_MS = 50  # the browser's wait before it reconnects to a stream that ended
 REOPEN_MS = 250  # ... and before a new EventSource, once one has failed for good

@@ -222,8 +222,7 @@ def _serve(
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
     live = live and args.threaded
-    wsgi = livereload.mark_whole(app) if live else app
-    wsgi = compat.with_debugger(wsgi, args.host) if debugger else wsgi
+    wsgi = compat.with_debugger(app, args.host) if debugger else app
     if live:
         wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
     server = make_server(

@@ -14,7 +14,7 @@ from integration.livereload_project import PROJECT
 from integration.supervisor_harness import Harness, aget, get
 from system import DEADLINE
 
-EVENTS = "/__failsafe_flask__/events"
+EVENTS = "/__failsafe-flask__/events"
 
 
 class Stream:
@@ -70,7 +70,7 @@ async def test_json_file_fragment_and_reserved_path_are_left_alone(
         assert (with_it.status, with_it.body) == (without.status, without.body), path
         assert with_it.headers["Content-Length"] == without.headers["Content-Length"]
     assert EVENTS not in (await aget(off.url + "/")).body
-    reserved = await aget(on.url + "/__failsafe_flask__/anything")
+    reserved = await aget(on.url + "/__failsafe-flask__/anything")
     assert reserved.status == 404 and "app route" not in reserved.body
     assert "app route" in (await aget(off.url + EVENTS)).body  # off: the app's own
 

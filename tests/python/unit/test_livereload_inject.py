@@ -90,9 +90,9 @@ def test_a_policy_that_forbids_it_leaves_the_script_out(policy: str, reason: str
 
 
 def test_the_stream_is_under_the_pages_own_prefix() -> None:
-    assert events_url("") == "/__failsafe_flask__/events"
-    assert events_url("/absproxy/5000/") == "/absproxy/5000/__failsafe_flask__/events"
-    assert '"/absproxy/5000/__failsafe_flask__/events"' in render("/absproxy/5000", "g", None)
+    assert events_url("") == "/__failsafe-flask__/events"
+    assert events_url("/absproxy/5000/") == "/absproxy/5000/__failsafe-flask__/events"
+    assert '"/absproxy/5000/__failsafe-flask__/events"' in render("/absproxy/5000", "g", None)
 
 
 def test_the_script_is_inert_ascii_whatever_the_prefix() -> None:

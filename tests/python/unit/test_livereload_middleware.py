@@ -3,12 +3,14 @@ passes untouched, what it rewrites, and that the app's iterable is always closed
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from werkzeug.test import Client
+from werkzeug.wsgi import wrap_file
 
-from failsafe_flask.child.livereload import Hub, LiveReload, mark_whole
+from failsafe_flask.child.livereload import Hub, LiveReload
 
 PAGE = b"<!doctype html><html><body><p>hi</p></body></html>"
 closed: list[str] = []
@@ -61,31 +63,31 @@ def test_a_page_sent_whole_from_a_generator_is_rewritten_and_closed() -> None:
         yield PAGE
 
     response = _client(app).get("/")
-    assert b"__failsafe_flask__/events" in response.data and response.status_code == 500
+    assert b"__failsafe-flask__/events" in response.data and response.status_code == 500
     assert response.headers["Content-Length"] == str(len(response.data))
 
 
-def test_a_file_marked_not_whole_is_left_alone() -> None:
+def test_a_file_is_left_alone() -> None:
     def app(environ: Any, start_response: Any) -> Iterable[bytes]:
         start_response(
             "200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))]
         )
-        return Body([PAGE], "file")
+        return wrap_file(environ, io.BytesIO(PAGE))  # as send_file does
 
-    assert _client(mark_whole(app)).get("/").data == PAGE
+    assert _client(app).get("/").data == PAGE
 
 
 def test_the_reserved_path_never_reaches_the_app() -> None:
     def app(environ: Any, start_response: Any) -> Iterable[bytes]:
         raise AssertionError("reached the app")
 
-    assert _client(app).get("/__failsafe_flask__/other").status_code == 404
+    assert _client(app).get("/__failsafe-flask__/other").status_code == 404
 
 
 def test_the_stream_says_hello_then_ends_when_the_process_stops() -> None:
     hub = Hub()
     client = Client(LiveReload(lambda e, s: [], hub, "g1"))
     hub.close()
-    response = client.get("/__failsafe_flask__/events")
+    response = client.get("/__failsafe-flask__/events")
     assert response.mimetype == "text/event-stream"
     assert response.get_data() == b'retry: 50\nevent: hello\ndata: {"generation": "g1"}\n\n'
