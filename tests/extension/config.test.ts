@@ -160,7 +160,7 @@ const CHANGED: Record<string, unknown> = {
   excludes: ['data'],
   debug: false,
   preload: false,
-  liveReload: true,
+  liveReload: false,
   loadTimeout: 5,
   apps: [{ name: 'admin', root: 'admin', port: 5001 }],
   interpreter: '.venv/bin/python',
