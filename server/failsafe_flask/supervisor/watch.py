@@ -1,17 +1,28 @@
 """The native watcher: changes made outside the editor (git, another tool, a terminal).
 
-watchfiles runs inotify / FSEvents in Rust and batches a burst (a `git checkout` of
-hundreds of files) into one set, so nothing here polls the tree. It is compiled, so the
-VS Code extension cannot bundle it for every interpreter: without it, the editor's own
-save and file events are the only triggers, and the watcher says so once.
+watchfiles runs inotify / FSEvents in Rust, so nothing here polls the tree. Its own
+`watch()` waits for the whole tree to be quiet before it reports and filters only then:
+a folder written 100 times a second (a cache, a log) that the filter drops anyway kept
+a save waiting for up to 1.6 s. So a thread here takes the raw changes from its
+`RustNotify` as they come, drops the ignored ones at once and lets `batch.Burst` decide,
+from the relevant changes only, when a burst is complete.
+
+It is compiled, so the VS Code extension cannot bundle it for every interpreter: without
+it, the editor's own save and file events are the only triggers, and the watcher says so
+once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import math
+import threading
+import time
 from collections.abc import Callable
+from typing import Any, Optional
+
+from .batch import Burst
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +30,10 @@ UNAVAILABLE = (
     "watchfiles is not installed in this interpreter: changes made outside the editor "
     "are seen only through the editor's file events (pip install watchfiles)."
 )
+# The Rust loop sleeps this long between looks at what it collected, idle or not:
+# 10 ms costs about 1 % of a core with nothing happening and adds at most 20 ms to a save.
+STEP_MS = 10
+DEBOUNCE_MS = 1  # report what it has at the next step: the burst is timed here
 
 
 class Watcher:
@@ -33,37 +48,60 @@ class Watcher:
         self._accept = accept
         self._on_changes = on_changes
         self._on_unavailable = on_unavailable
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
 
     def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run())
-
-    async def close(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        try:
-            import watchfiles
-        except ImportError:
+        notify_class = _rust_notify()
+        if notify_class is None:
             self._on_unavailable(UNAVAILABLE)
             return
+        self._stop.clear()
+        loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(
+            target=self._run, args=(notify_class, loop), name="failsafe-watch", daemon=True
+        )
+        self._thread.start()
+
+    async def close(self) -> None:
+        self._stop.set()  # the Rust loop looks at it every step
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(thread.join)
+
+    def _run(self, notify_class: Any, loop: asyncio.AbstractEventLoop) -> None:
         try:
-            async for changes in watchfiles.awatch(
-                self._root,
-                watch_filter=lambda _change, path: self._accept(path),
-                stop_event=self._stop,
-                ignore_permission_denied=True,
-                # A batch is reported after this many ms without a new change. Its Rust
-                # loop also wakes this often when idle: 50 (the default) costs ~70 ms
-                # per save, 10 costs 0.5 % of a core with nothing happening.
-                step=20,
-            ):
-                self._on_changes(sorted({path for _, path in changes}))
+            with notify_class([self._root], False, False, 300, True, True) as notify:
+                self._loop(notify, loop)
         except Exception:  # a dead watcher must not take the supervisor down
             log.exception("the file watcher stopped; saves in the editor still restart the app")
+
+    def _loop(self, notify: Any, loop: asyncio.AbstractEventLoop) -> None:
+        burst = Burst()
+        while not self._stop.is_set():
+            wait = burst.wait(time.monotonic())
+            if wait is not None and wait <= 0:
+                self._report(loop, burst.take())
+                continue
+            timeout_ms = 0 if wait is None else max(1, math.ceil(wait * 1000))
+            raw = notify.watch(DEBOUNCE_MS, STEP_MS, timeout_ms, self._stop)
+            if isinstance(raw, set):
+                burst.add(time.monotonic(), [path for _, path in raw if self._accept(path)])
+
+    def _report(self, loop: asyncio.AbstractEventLoop, paths: list[str]) -> None:
+        try:
+            loop.call_soon_threadsafe(self._on_changes, paths)
+        except RuntimeError:  # the loop has closed: nobody is left to restart
+            self._stop.set()
+
+
+def _rust_notify() -> Any:
+    """watchfiles' Rust watcher class, or None when watchfiles is not installed."""
+    try:
+        # The package first: a `None` in sys.modules (how a missing package is simulated,
+        # and how the extension's bundle hides it) must stop the submodule's import too.
+        import watchfiles  # noqa: F401
+        from watchfiles._rust_notify import RustNotify
+    except ImportError:
+        return None
+    return RustNotify

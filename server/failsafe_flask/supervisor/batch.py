@@ -1,0 +1,48 @@
+"""When a burst of watched changes is complete: the pure timing rule.
+
+A burst ends QUIET seconds after its last relevant change, or LONGEST seconds after its
+first, whichever comes first. Only relevant changes count: an ignored folder written
+100 times a second (a cache, a log, a build) never keeps the watcher from being quiet,
+so it never delays the restart a save asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Optional
+
+QUIET = 0.025  # long enough for an editor's write-then-rename, or a git checkout's files
+LONGEST = 1.6  # a checkout that keeps writing still restarts within this
+
+
+class Burst:
+    """The relevant paths seen since the last batch, and when the batch is due."""
+
+    def __init__(self, quiet: float = QUIET, longest: float = LONGEST) -> None:
+        self._quiet = quiet
+        self._longest = longest
+        self._paths: set[str] = set()
+        self._first = 0.0
+        self._last = 0.0
+
+    def add(self, now: float, paths: Iterable[str]) -> None:
+        """Relevant paths seen at ``now``; an empty batch changes nothing."""
+        new = set(paths)
+        if not new:
+            return
+        if not self._paths:
+            self._first = now
+        self._last = now
+        self._paths |= new
+
+    def wait(self, now: float) -> Optional[float]:
+        """Seconds until the burst is complete (0 or less: it is), None with nothing seen."""
+        if not self._paths:
+            return None
+        due = min(self._last + self._quiet, self._first + self._longest)
+        return due - now
+
+    def take(self) -> list[str]:
+        """The burst's paths, sorted; the next burst starts empty."""
+        paths, self._paths = self._paths, set()
+        return sorted(paths)
