@@ -1,7 +1,7 @@
 """When a burst of watched changes is complete: the pure timing rule.
 
-A burst ends QUIET seconds after its last relevant change, or LONGEST seconds after its
-first, whichever comes first. Only relevant changes count: an ignored folder written
+A burst ends QUIET seconds after its last relevant change (QUIET_MANY once it holds MANY
+files), or LONGEST seconds after its first, whichever comes first. Only relevant changes count: an ignored folder written
 100 times a second (a cache, a log, a build) never keeps the watcher from being quiet,
 so it never delays the restart a save asks for.
 """
@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Optional
 
-QUIET = 0.025  # long enough for an editor's write-then-rename, or a git checkout's files
+QUIET = 0.025  # long enough for an editor's write-then-rename
+# A burst of many files is a tool at work (a checkout, a formatter): on a busy machine it
+# can pause longer than QUIET between two files, so its burst waits longer for quiet.
+MANY = 20
+QUIET_MANY = 0.15
 LONGEST = 1.6  # a checkout that keeps writing still restarts within this
 
 
 class Burst:
     """The relevant paths seen since the last batch, and when the batch is due."""
 
-    def __init__(self, quiet: float = QUIET, longest: float = LONGEST) -> None:
-        self._quiet = quiet
+    def __init__(self, longest: float = LONGEST) -> None:
         self._longest = longest
         self._paths: set[str] = set()
         self._first = 0.0
@@ -39,7 +42,8 @@ class Burst:
         """Seconds until the burst is complete (0 or less: it is), None with nothing seen."""
         if not self._paths:
             return None
-        due = min(self._last + self._quiet, self._first + self._longest)
+        quiet = QUIET if len(self._paths) < MANY else QUIET_MANY
+        due = min(self._last + quiet, self._first + self._longest)
         return due - now
 
     def take(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from failsafe_flask.supervisor.batch import LONGEST, QUIET, Burst
+from failsafe_flask.supervisor.batch import LONGEST, MANY, QUIET, QUIET_MANY, Burst
 
 
 def test_nothing_seen_means_nothing_to_wait_for() -> None:
@@ -49,3 +49,11 @@ def test_take_returns_the_paths_once_sorted_and_starts_afresh() -> None:
     assert burst.wait(1.02) is None
     burst.add(5.0, ["/p/c.py"])
     assert burst.wait(5.0) == pytest.approx(QUIET)  # timed from the new burst's start
+
+
+def test_a_burst_of_many_files_waits_longer_for_quiet() -> None:
+    burst = Burst()
+    burst.add(10.0, [f"/p/m{i}.py" for i in range(MANY - 1)])
+    assert burst.wait(10.0) == pytest.approx(QUIET)
+    burst.add(10.01, ["/p/last.py"])  # a checkout: the tool may pause between files
+    assert burst.wait(10.01) == pytest.approx(QUIET_MANY)
