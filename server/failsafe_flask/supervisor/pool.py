@@ -16,7 +16,11 @@ STALE_ERRORS = ("ImportError", "ModuleNotFoundError")
 
 class PreloadPool:
     """Which preloader forks the next app: built when missing, rebuilt when stale or when
-    the app imports new packages, given up (until the settings change) when it fails."""
+    the app imports new packages, given up (until the settings change) when it fails.
+
+    The very first app process is spawned, and the preloader is built once it has
+    loaded: a first start that waited for the preloader's imports, then forked, came
+    later than `flask run`'s, and the app's ready event names the packages to preload."""
 
     def __init__(self, note: Note) -> None:
         self._note = note
@@ -27,11 +31,15 @@ class PreloadPool:
         self._packages: tuple[str, ...] = ()  # from the last ready event
         self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
+        self._first = True  # no app process launched yet: spawn it, build after
 
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
         """A preloader ready to fork ``plan``, or None: spawn instead."""
         key = plan.key
         if key == self._failed_key:
+            return None
+        if self._first:
+            self._first = False
             return None
         if self._building is not None and self._building_key != key:
             self._cancel_build()
@@ -57,9 +65,12 @@ class PreloadPool:
         can_build = self._building is None and plan.key != self._failed_key
         if isinstance(event, Ready):
             self._packages = tuple(event.packages)
-            have = self._current.packages if self._current is not None else frozenset()
-            if set(self._packages) - have and can_build:
-                self._build(plan)  # ahead of the next restart
+            current = self._current
+            have = current.packages if current is not None else frozenset()
+            if (current is None or set(self._packages) - have) and can_build:
+                self._build(plan)  # in the background, ahead of the next restart
+        elif isinstance(event, LoadError) and self._current is None and can_build:
+            self._build(plan)  # a first start that failed: the fix restarts from a fork
         elif isinstance(event, LoadError) and forked and event.error["type"] in STALE_ERRORS:
             # Installed since the preloader imported its packages? A fresh one will know.
             self._retire_current()

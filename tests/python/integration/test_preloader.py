@@ -85,11 +85,32 @@ async def restart(app: Harness, files: dict[str, str]) -> None:
     await app.ready(mark)
 
 
+async def forked_state(app: Harness) -> dict[str, object]:
+    """The state of a forked app: the first start spawns, the preloader is built once
+    that app is ready, and the next restart waits for it if it is not built yet."""
+    mark = app.mark()
+    await app.supervisor.restart("test")
+    await app.ready(mark)
+    forked = await state(app)
+    assert forked["ppid"] != os.getpid(), "a restart should fork"
+    return forked
+
+
+async def test_the_first_start_spawns_and_later_restarts_fork(start_app: StartApp) -> None:
+    app = await start_app(PROJECT, app=APP)
+    await app.ready()
+    assert (await state(app))["ppid"] == os.getpid(), "the first start should not wait"
+    await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})
+    first = await state(app)
+    assert first["ppid"] != os.getpid(), "the preloader built meanwhile should fork"
+    await restart(app, {"helpers.py": "VALUE = 'helpers 3'\n"})
+    assert (await state(app))["ppid"] == first["ppid"]
+
+
 async def test_a_fork_serves_the_new_code_of_every_project_module(start_app: StartApp) -> None:
     app = await start_app(PROJECT, app=APP)
     await app.ready()
-    first = await state(app)
-    assert first["ppid"] != os.getpid(), "the first app process should be a fork"
+    first = await forked_state(app)
     assert (await aget(app.url)).body == "views 1 helpers 1"
     await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})
     assert (await aget(app.url)).body == "views 1 helpers 2"
@@ -107,7 +128,7 @@ async def test_no_stale_project_module_and_fresh_random_seeds(start_app: StartAp
         {**PROJECT, "helpers.py": "import old_module\nVALUE = 'helpers 1'\n"}, app=APP
     )
     await app.ready()
-    first = await state(app)
+    first = await forked_state(app)
     assert "old_module" in first["modules"]  # type: ignore[operator]
     await restart(app, {"helpers.py": "VALUE = 'helpers 2'\n"})
     second = await state(app)
@@ -120,8 +141,9 @@ async def test_no_stale_project_module_and_fresh_random_seeds(start_app: StartAp
 async def test_output_and_exit_status_of_a_fork_reach_the_supervisor(start_app: StartApp) -> None:
     app = await start_app(PROJECT, app=APP)
     await app.ready()
-    await app.wait(lambda e: isinstance(e, AppOutput) and e.line == "views imported")
-    assert (await state(app))["ppid"] != os.getpid()
+    mark = app.mark()
+    await forked_state(app)
+    await app.wait(lambda e: isinstance(e, AppOutput) and e.line == "views imported", mark)
     mark = app.mark()
     with pytest.raises(OSError):  # the connection drops: the process is gone
         await aget(f"{app.url}/exit")
@@ -167,8 +189,7 @@ async def test_a_killed_preloader_falls_back_to_spawn_once_and_still_serves(
 ) -> None:
     app = await start_app(PROJECT, app=APP)
     await app.ready()
-    preloader = int((await state(app))["ppid"])  # type: ignore[call-overload]
-    assert preloader != os.getpid()
+    preloader = int((await forked_state(app))["ppid"])  # type: ignore[call-overload]
     mark = app.mark()
     os.kill(preloader, signal.SIGKILL)
     note = await app.wait(lambda e: isinstance(e, AppOutput) and "preloader failed" in e.line, mark)
@@ -186,8 +207,8 @@ async def test_a_killed_preloader_falls_back_to_spawn_once_and_still_serves(
 async def test_a_settings_change_rebuilds_and_the_env_is_the_apps(start_app: StartApp) -> None:
     app = await start_app(PROJECT, app=APP, env={"SECRET": "one"})
     await app.ready()
-    first = await state(app)
-    assert first["secret"] == "one" and first["ppid"] != os.getpid()
+    first = await forked_state(app)
+    assert first["secret"] == "one"
     mark = app.mark()
     await app.supervisor.reconfigure(
         app.config.__class__(**{**vars(app.config), "env": {"SECRET": "two"}})
@@ -210,6 +231,11 @@ def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Pa
     term = Terminal(tmp_path, "--app", APP, "--port", str(port))
     try:
         term.expect("Running: serving on")
+        write(tmp_path, {"helpers.py": "VALUE = 'helpers 2'\n"})  # the restart forks
+        term.expect("Restarting")
+        wait_until(
+            lambda: "helpers 2" in get(f"http://127.0.0.1:{port}/").body, "the restart serves"
+        )
         app_state = json.loads(get(f"http://127.0.0.1:{port}/state").body)
         app_pid, preloader = int(app_state["pid"]), int(app_state["ppid"])
         assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
