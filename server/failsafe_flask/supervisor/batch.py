@@ -1,9 +1,9 @@
 """When a burst of watched changes is complete: the pure timing rule.
 
 A burst ends QUIET seconds after its last relevant change (QUIET_MANY once it holds MANY
-files), or LONGEST seconds after its first, whichever comes first. Only relevant changes count: an ignored folder written
-100 times a second (a cache, a log, a build) never keeps the watcher from being quiet,
-so it never delays the restart a save asks for.
+files), or LONGEST seconds after its first, whichever comes first. Only relevant changes
+count: an ignored folder written 100 times a second (a cache, a log, a build) never
+keeps the watcher from being quiet, so it never delays the restart a save asks for.
 """
 
 from __future__ import annotations
