@@ -93,6 +93,22 @@ def rss_bytes(pids: Sequence[int]) -> int:
     return total
 
 
+def pss_bytes(pids: Sequence[int]) -> int:
+    """The tree's proportional set size: a page shared by n processes counts 1/n in each,
+    so a forked tree (supervisor, preloader, app) is not charged its shared pages thrice
+    as RSS charges them."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+                total += next(
+                    (int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:")), 0
+                )
+        except (OSError, ValueError):  # gone, or not ours to read
+            pass
+    return total
+
+
 def alive(proc: subprocess.Popen[bytes]) -> bool:
     return proc.poll() is None
 
@@ -143,10 +159,12 @@ def _signal_groups(groups: set[int], sig: signal.Signals) -> None:
 
 
 class PeakMemory(Background):
-    """Samples the RSS of a peer's tree in a thread; ``peak`` is the largest sum seen."""
+    """Samples the RSS and PSS of a peer's tree in a thread; ``peak`` and ``peak_pss``
+    are the largest sums seen."""
 
     def __init__(self, interval: float = 0.05) -> None:
         self.peak = 0
+        self.peak_pss = 0
         self._roots: list[int] = []
         self._interval = interval
         super().__init__()
@@ -157,4 +175,6 @@ class PeakMemory(Background):
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             for root in list(self._roots):
-                self.peak = max(self.peak, rss_bytes(tree(root)))
+                pids = tree(root)
+                self.peak = max(self.peak, rss_bytes(pids))
+                self.peak_pss = max(self.peak_pss, pss_bytes(pids))

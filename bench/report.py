@@ -116,7 +116,10 @@ METRICS = (
     ),
     Metric("cold start with 10,000 extra .py files", "ms", _key("cold_start_10k_s", 1e3)),
     Metric("idle CPU with 10,000 extra .py files", "% of a core", _key("idle_cpu_pct")),
+    Metric("RSS of the process tree, serving", "MiB", _key("serving_rss_mib")),
+    Metric("PSS of the process tree, serving", "MiB", _key("serving_pss_mib")),
     Metric("peak RSS of the process tree", "MiB", _key("peak_rss_mib")),
+    Metric("peak PSS of the process tree", "MiB", _key("peak_pss_mib")),
 )
 
 

@@ -52,6 +52,7 @@ class Run:
                 self._stop()
             self._idle_phase()
         self.result["peak_rss_mib"] = self.memory.peak / 2**20
+        self.result["peak_pss_mib"] = self.memory.peak_pss / 2**20
         return self.result
 
     def _start(self, marker: Optional[str]) -> Optional[float]:
@@ -88,10 +89,19 @@ class Run:
         r["save_replace_s"] = self._served_after(f"{self.tag}-replace")
         self.project.save_marker(f"{self.tag}-inplace", atomic=False)
         r["save_inplace_s"] = self._served_after(f"{self.tag}-inplace")
+        self._serving_memory()
         self._syntax_error()
         if self._fix():
             self._restarts_under_load()
             self._crash_cycles()
+
+    def _serving_memory(self) -> None:
+        """The tree's memory while it serves, after two restarts: what it holds for as
+        long as the developer works, beside the peak."""
+        assert self.proc is not None
+        pids = procs.tree(self.proc.pid)
+        self.result["serving_rss_mib"] = procs.rss_bytes(pids) / 2**20
+        self.result["serving_pss_mib"] = procs.pss_bytes(pids) / 2**20
 
     def _syntax_error(self) -> None:
         r = self.result
