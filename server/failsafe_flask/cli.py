@@ -13,7 +13,6 @@ import os
 import platform
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
@@ -160,6 +159,10 @@ def run_options(command: F) -> F:
 
 
 def version_text() -> str:
+    # Here and not at the top: only --version reads installed metadata, and the module
+    # (with email, zipfile, csv) costs every supervisor 2.5 MiB it never uses otherwise.
+    from importlib import metadata
+
     lines = [f"failsafe-flask {__version__}"]
     for name in ("Flask", "Werkzeug"):
         try:
