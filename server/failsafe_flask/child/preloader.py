@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import linecache
 import os
@@ -94,6 +95,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     if threaded is not None:
         _again_without(threaded, args, environ)
     _refuse_threads("after loading the environment")
+    _keep_pages_shared()
     ready = PreloadReady(
         pid=os.getpid(),
         packages=third_party_packages(sys.modules, root),
@@ -103,6 +105,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     )
     _reply(reply, ready)
     _Loop(request, reply).run()
+
+
+def _keep_pages_shared() -> None:
+    """Moves everything imported so far out of the garbage collector's reach: a fork's
+    full collections would otherwise write to the header of every object it inherited and
+    copy the pages the preloader and its forks share. On the large benchmark project
+    (SQLAlchemy and friends preloaded) the serving tree's PSS went from 104 to 95 MiB."""
+    gc.collect()
+    gc.freeze()
 
 
 def _die_with_supervisor(request: socket.socket) -> None:
