@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Optional
 
-QUIET = 0.025  # long enough for an editor's write-then-rename
+QUIET = 0.02  # long enough for an editor's write-then-rename
 # A burst of many files is a tool at work (a checkout, a formatter): on a busy machine it
 # can pause longer than QUIET between two files, so its burst waits longer for quiet.
 MANY = 20
