@@ -15,7 +15,7 @@ import os
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Optional
 
 from .. import flaskenv
@@ -302,9 +302,28 @@ class Supervisor:
         self._app = None
         text = self._launch_failure(exc)
         self._emit(LaunchFailed(text))
+        self._once_retired(lambda: self._failed(text))
+
+    def _failed(self, text: str) -> None:
         self._settle(State.FAILED, pid=None, url=self._url(), errors=1, message=text)
         self._answer(text)
         self._await_return()
+
+    def _once_retired(self, then: Callable[[], None]) -> None:
+        """``then`` once the app processes being retired are gone: a launch can fail before
+        the old one has stopped accepting, and a request it took then would be served by
+        the old code, after the state said failed, instead of the page that says why."""
+        retiring, generation = list(self._retiring), self._generation
+        if not retiring:
+            then()
+            return
+
+        async def wait() -> None:
+            await asyncio.gather(*retiring, return_exceptions=True)
+            if generation == self._generation:  # else a launch or a stop came meanwhile
+                then()
+
+        self._chore(wait())
 
     def _await_return(self) -> None:
         """A launch failed for want of the folder or the interpreter: restart when it is
@@ -482,7 +501,10 @@ class Supervisor:
                 await self._kill_app()
                 self._answer(cause.stuck_sentence(self._config.load_timeout, where))
 
-        task = asyncio.create_task(stop())
+        self._chore(stop())
+
+    def _chore(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 
