@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[3] / "bench"))
+sys.path.append(str(Path(__file__).parents[3] / "bench"))  # last: no bench name shadows
 
 from large_project import FACTORY, LEAF, MARKERS, SHARED, LargeProject, files
 
