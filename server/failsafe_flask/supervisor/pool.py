@@ -12,6 +12,9 @@ from .preload import Preloader, PreloadError
 from .process import Note
 
 STALE_ERRORS = ("ImportError", "ModuleNotFoundError")
+# After the first app is ready, its first requests come before the preloader's imports
+# compete with them for the CPU; a restart asked for sooner builds it at once.
+FIRST_BUILD_DELAY = 1.0
 
 
 class PreloadPool:
@@ -32,6 +35,7 @@ class PreloadPool:
         self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
         self._first = True  # no app process launched yet: spawn it, build after
+        self._soon: Optional[asyncio.TimerHandle] = None
 
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
         """A preloader ready to fork ``plan``, or None: spawn instead."""
@@ -67,10 +71,12 @@ class PreloadPool:
             self._packages = tuple(event.packages)
             current = self._current
             have = current.packages if current is not None else frozenset()
-            if (current is None or set(self._packages) - have) and can_build:
-                self._build(plan)  # in the background, ahead of the next restart
+            if current is None and can_build:
+                self._build_soon(plan)  # in the background, ahead of the next restart
+            elif set(self._packages) - have and can_build:
+                self._build(plan)
         elif isinstance(event, LoadError) and self._current is None and can_build:
-            self._build(plan)  # a first start that failed: the fix restarts from a fork
+            self._build_soon(plan)  # a first start that failed: the fix restarts from a fork
         elif isinstance(event, LoadError) and forked and event.error["type"] in STALE_ERRORS:
             # Installed since the preloader imported its packages? A fresh one will know.
             self._retire_current()
@@ -89,10 +95,22 @@ class PreloadPool:
         )
 
     async def close(self) -> None:
+        if self._soon is not None:
+            self._soon.cancel()
+            self._soon = None
         self._cancel_build()
         self._retire_current()
         others, self._others = self._others, set()
         await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)
+
+    def _build_soon(self, plan: LaunchPlan) -> None:
+        def build() -> None:
+            self._soon = None
+            if self._current is None and self._building is None and plan.key != self._failed_key:
+                self._build(plan)
+
+        if self._soon is None:
+            self._soon = asyncio.get_running_loop().call_later(FIRST_BUILD_DELAY, build)
 
     def _build(self, plan: LaunchPlan) -> asyncio.Task[Preloader]:
         task = asyncio.create_task(Preloader.start(plan, self._packages, self._note))
