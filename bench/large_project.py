@@ -123,6 +123,16 @@ class Entry{n}(Timestamped, db.Model):
     quantity: Mapped[int] = mapped_column(default=1)
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
     item: Mapped[Item{n}] = relationship(back_populates="entries")
+
+
+class Note{n}(Timestamped, db.Model):
+    __tablename__ = "note{n}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry{n}.id"), index=True)
+    author: Mapped[str] = mapped_column(sa.String(80))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    pinned: Mapped[bool] = mapped_column(default=False)
+    entry: Mapped[Entry{n}] = relationship()
 """
 
 _SCHEMA = """from marshmallow import Schema, fields, post_dump, validate
@@ -135,6 +145,13 @@ class Entry{n}Schema(Schema):
     id = fields.Int(dump_only=True)
     quantity = fields.Int(validate=validate.Range(min=1, max=999))
     note = fields.Str(allow_none=True)
+
+
+class Note{n}Schema(Schema):
+    id = fields.Int(dump_only=True)
+    author = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    body = fields.Str(load_default="")
+    pinned = fields.Bool(load_default=False)
 
 
 class Item{n}Schema(Schema):
@@ -167,6 +184,12 @@ class Item{n}Form(FlaskForm):
 
     def slug(self) -> str:
         return slug(self.name.data or "")
+
+
+class Note{n}Form(FlaskForm):
+    author = StringField("Author", validators=[DataRequired(), Length(max=80)])
+    body = TextAreaField("Body", validators=[Optional(), Length(max=5000)])
+    pinned = BooleanField("Pinned")
 
 
 class Entry{n}Form(FlaskForm):
