@@ -38,12 +38,16 @@ class Burst:
         self._last = now
         self._paths |= new
 
-    def wait(self, now: float) -> Optional[float]:
-        """Seconds until the burst is complete (0 or less: it is), None with nothing seen."""
+    def wait(self, now: float, busy: bool = False) -> Optional[float]:
+        """Seconds until the burst is complete (0 or less: it is), None with nothing seen.
+        ``busy``: a tool is known to be still writing (git holds its index lock), so only
+        the longest wait ends the burst."""
         if not self._paths:
             return None
         quiet = QUIET if len(self._paths) < MANY else QUIET_MANY
-        due = min(self._last + quiet, self._first + self._longest)
+        due = self._first + self._longest
+        if not busy:
+            due = min(self._last + quiet, due)
         return due - now
 
     def take(self) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ UNAVAILABLE = (
 # to a save.
 STEP_MS = 10
 DEBOUNCE_MS = 1  # report what it has at the next step: the burst is timed here
+BUSY_LOOK_MS = 20
 
 
 class Watcher:
@@ -79,14 +81,19 @@ class Watcher:
 
     def _loop(self, notify: Any, loop: asyncio.AbstractEventLoop) -> None:
         burst = Burst()
+        lock = git_index_lock(self._root)
         while not self._stop.is_set():
-            wait = burst.wait(time.monotonic())
+            busy = lock is not None and os.path.exists(lock)
+            wait = burst.wait(time.monotonic(), busy)
             if wait is not None and wait <= 0:
                 self._report(loop, burst.take())
                 continue
             # Waiting for a burst to end, it looks at least as often as the time left, so
-            # the burst is not held for up to a whole step past its end.
+            # the burst is not held for up to a whole step past its end (and, while git
+            # is busy, often enough to see its lock go even outside the watched folder).
             timeout_ms = 0 if wait is None else max(1, math.ceil(wait * 1000))
+            if busy:
+                timeout_ms = min(timeout_ms, BUSY_LOOK_MS)
             step_ms = STEP_MS if wait is None else min(STEP_MS, timeout_ms)
             raw = notify.watch(DEBOUNCE_MS, step_ms, timeout_ms, self._stop)
             if isinstance(raw, set):
@@ -97,6 +104,30 @@ class Watcher:
             loop.call_soon_threadsafe(self._on_changes, paths)
         except RuntimeError:  # the loop has closed: nobody is left to restart
             self._stop.set()
+
+
+def git_index_lock(root: str) -> Optional[str]:
+    """The index lock of the git repository holding ``root``, if any. Git holds it for the
+    whole of a checkout, a merge or a reset: on a busy machine it can pause longer than a
+    burst's quiet time between two files, and one checkout would restart twice."""
+    folder = os.path.abspath(root)
+    while True:
+        dot_git = os.path.join(folder, ".git")
+        if os.path.isdir(dot_git):
+            return os.path.join(dot_git, "index.lock")
+        if os.path.isfile(dot_git):  # a worktree or a submodule: "gitdir: <path>"
+            try:
+                with open(dot_git, encoding="utf-8") as f:
+                    line = f.readline().strip()
+            except OSError:
+                return None
+            if not line.startswith("gitdir:"):
+                return None
+            return os.path.join(folder, line[len("gitdir:") :].strip(), "index.lock")
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _rust_notify() -> Any:

@@ -57,3 +57,10 @@ def test_a_burst_of_many_files_waits_longer_for_quiet() -> None:
     assert burst.wait(10.0) == pytest.approx(QUIET)
     burst.add(10.01, ["/p/last.py"])  # a checkout: the tool may pause between files
     assert burst.wait(10.01) == pytest.approx(QUIET_MANY)
+
+
+def test_while_a_tool_is_busy_only_the_longest_wait_ends_it() -> None:
+    burst = Burst()
+    burst.add(10.0, ["/p/helper.py"])  # git checkout's first file, then a pause
+    assert burst.wait(10.0 + QUIET, busy=True) == pytest.approx(LONGEST - QUIET)
+    assert burst.wait(10.0 + QUIET, busy=False) == pytest.approx(0.0)

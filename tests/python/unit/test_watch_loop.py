@@ -7,6 +7,7 @@ import asyncio
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Union
 
 import pytest
@@ -97,3 +98,43 @@ def test_without_watchfiles_it_says_so_once(monkeypatch: pytest.MonkeyPatch) -> 
 
     asyncio.run(start())
     assert said == [watch.UNAVAILABLE]
+
+
+def test_the_git_index_lock_is_found_from_a_subfolder_and_through_a_gitdir_file(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src" / "app").mkdir(parents=True)
+    assert watch.git_index_lock(str(repo / "src" / "app")) == str(repo / ".git" / "index.lock")
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {repo / '.git' / 'worktrees' / 'wt'}\n")
+    lock = repo / ".git" / "worktrees" / "wt" / "index.lock"
+    assert watch.git_index_lock(str(worktree)) == str(lock)
+
+
+def test_a_save_while_git_holds_its_lock_waits_for_the_lock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".git").mkdir()
+    lock = tmp_path / ".git" / "index.lock"
+    lock.touch()
+    clock = Clock()
+    monkeypatch.setattr(watch.time, "monotonic", clock)
+    reported: list[float] = []
+    watcher = watch.Watcher(
+        str(tmp_path), lambda p: True, lambda p: reported.append(clock.now), lambda t: None
+    )
+
+    class LockGoesLater(ScriptedNotify):
+        def watch(self, debounce: int, step: int, timeout: int, stop: threading.Event) -> Raw:
+            if clock.now > 100.5:
+                lock.unlink(missing_ok=True)  # git is done after half a second
+            return super().watch(debounce, step, timeout, stop)
+
+    script: list[Raw] = [{(2, str(tmp_path / "a.py"))}, *["timeout"] * 40]
+    loop: Any = NowLoop()
+    watcher._loop(LockGoesLater(clock, script), loop)
+    [when] = reported
+    assert when > 100.5  # not QUIET after the first file
