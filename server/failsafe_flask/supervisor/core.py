@@ -301,10 +301,10 @@ class Supervisor:
     def _launch_failed(self, exc: BaseException) -> None:
         self._app = None
         text = self._launch_failure(exc)
-        self._emit(LaunchFailed(text))
         self._once_retired(lambda: self._failed(text))
 
     def _failed(self, text: str) -> None:
+        self._emit(LaunchFailed(text))
         self._settle(State.FAILED, pid=None, url=self._url(), errors=1, message=text)
         self._answer(text)
         self._await_return()
@@ -312,7 +312,7 @@ class Supervisor:
     def _once_retired(self, then: Callable[[], None]) -> None:
         """``then`` once the app processes being retired are gone: a launch can fail before
         the old one has stopped accepting, and a request it took then would be served by
-        the old code, after the state said failed, instead of the page that says why."""
+        the old code, after the failure was told, instead of the page that says why."""
         retiring, generation = list(self._retiring), self._generation
         if not retiring:
             then()
