@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 
 KEEPALIVE = 15.0  # seconds between comments on an idle stream: a closed tab is noticed
 WHOLE_KEY = "failsafe_flask.whole"  # False once the app sent a file (wsgi.file_wrapper)
+# no-transform: a proxy that compresses (code-server's) would otherwise buffer the stream
+# and no event would reach the page; X-Accel-Buffering says the same to nginx.
 _STREAM_HEADERS = [
     ("Content-Type", "text/event-stream; charset=utf-8"),
-    ("Cache-Control", "no-store"),
+    ("Cache-Control", "no-cache, no-transform"),
+    ("X-Accel-Buffering", "no"),
 ]
 
 
