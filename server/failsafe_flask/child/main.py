@@ -228,16 +228,10 @@ def _serve(
     _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
-    live = live and args.threaded
-    wsgi = compat.with_debugger(app, args.host) if debugger else app
-    if live:
-        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
-    if args.url_prefix:  # outermost: live reload's reserved path works under the prefix
-        wsgi = prefix.UrlPrefix(wsgi, args.url_prefix)
     server = make_server(
         args.host,
         args.port,
-        wsgi,
+        _wrapped(app, args, debugger, live and args.threaded),
         threaded=args.threaded,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
@@ -254,6 +248,18 @@ def _serve(
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
+
+
+def _wrapped(
+    app: WSGIApplication, args: argparse.Namespace, debugger: bool, live: bool
+) -> WSGIApplication:
+    """The app inside what serves it: the debugger, live reload, the URL prefix."""
+    wsgi = compat.with_debugger(app, args.host) if debugger else app
+    if live:
+        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
+    if args.url_prefix:  # outermost: live reload's reserved path works under the prefix
+        wsgi = prefix.UrlPrefix(wsgi, args.url_prefix)
+    return wsgi
 
 
 def _uncoloured_request_lines() -> None:
