@@ -144,16 +144,17 @@ async function openInBrowser(deps: CommandDeps, given: unknown): Promise<void> {
   const target = browserTarget(url, servedPrefix(settings.urlPrefix, isWebUi()));
   // asExternalUri maps a local port to one the user's browser can reach (remote, web).
   const external = await vscode.env.asExternalUri(vscode.Uri.parse(target.local));
-  const opened = openedUrl(external.toString(true), target);
+  // Without a prefix, asExternalUri's answer as it is (its encoding untouched).
+  const opened = target.prefix ? vscode.Uri.parse(openedUrl(external.toString(), target)) : external;
   const simple = settings.browser === 'simpleBrowser';
-  deps.log.info(`Opening ${opened} in the ${simple ? 'Simple Browser' : 'external browser'}`);
+  deps.log.info(`Opening ${opened.toString(true)} in the ${simple ? 'Simple Browser' : 'external browser'}`);
   if (simple) {
     try {
-      await vscode.commands.executeCommand('simpleBrowser.show', opened);
+      await vscode.commands.executeCommand('simpleBrowser.show', opened.toString(true));
       return;
     } catch (err) {
       deps.log.warn(`Simple Browser is not available (${errorText(err)}); using the external browser`);
     }
   }
-  await vscode.env.openExternal(vscode.Uri.parse(opened, true));
+  await vscode.env.openExternal(opened);
 }
