@@ -83,9 +83,12 @@ async def test_template_and_stylesheet_saves_reach_the_stream_without_a_restart(
         await harness.save(
             {"shop/templates/home.html": "<!doctype html><html><body>new</body></html>"}
         )
-        assert await asyncio.to_thread(stream.next_event) == ("reload", "{}")
+        assert await asyncio.to_thread(stream.next_event) == ("reload", '{"saves": 1}')
         await harness.save({"shop/static/site.css": "h1 { color: red; }"})
-        assert await asyncio.to_thread(stream.next_event) == ("styles", '{"names": ["site.css"]}')
+        assert await asyncio.to_thread(stream.next_event) == (
+            "styles",
+            '{"names": ["site.css"], "saves": 2}',
+        )
         assert harness.supervisor.status.restarts == restarts
         assert "new" in get(harness.url + "/").body  # Flask re-read the template
     finally:

@@ -91,6 +91,9 @@ async def test_live_reload_events_arrive_under_the_prefix(start_app: Any) -> Non
         name, _ = await asyncio.to_thread(stream.next_event)
         assert name == "hello"
         await harness.save({"static/site.css": "body { color: red; }\n"})
-        assert await asyncio.to_thread(stream.next_event) == ("styles", '{"names": ["site.css"]}')
+        assert await asyncio.to_thread(stream.next_event) == (
+            "styles",
+            '{"names": ["site.css"], "saves": 1}',
+        )
     finally:
         stream.close()
