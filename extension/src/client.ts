@@ -11,6 +11,7 @@ import {
   State as ClientState,
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
+import { servedPrefix } from './browserUrl';
 import { SECTION, isSetByUser, readSettings, serverLaunch, serverSettings } from './config';
 import { errorText } from './errors';
 import { ClientLifecycle } from './lifecycle';
@@ -162,7 +163,10 @@ export class FlaskServer implements vscode.Disposable {
   private clientOptions(python: string, folder: vscode.WorkspaceFolder): LanguageClientOptions {
     const settingsFor = (scope: vscode.Uri | undefined): object => {
       const config = vscode.workspace.getConfiguration(SECTION, scope ?? folder.uri);
-      return serverSettings(readSettings((key) => config.get(key)), python, (key) => isSetByUser(config.inspect(key)));
+      const settings = readSettings((key) => config.get(key));
+      // In browser-based VS Code the app is served under the proxy's prefix (browserUrl.ts).
+      settings.urlPrefix = servedPrefix(settings.urlPrefix, isWebUi());
+      return serverSettings(settings, python, (key) => isSetByUser(config.inspect(key)));
     };
     return {
       // Every file: the server restarts on saves of templates and config files too.
@@ -218,4 +222,9 @@ export class FlaskServer implements vscode.Disposable {
     if (status) this.options.onStatus(status);
     return status;
   }
+}
+
+/** VS Code in a browser tab (code-server, vscode.dev): the app is reached through a proxy. */
+export function isWebUi(): boolean {
+  return vscode.env.uiKind === vscode.UIKind.Web;
 }

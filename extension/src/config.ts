@@ -18,6 +18,8 @@ export interface Settings {
   debug: boolean;
   preload: boolean;
   liveReload: boolean;
+  /** The path a proxy serves the app under; '' lets browserUrl.servedPrefix decide. */
+  urlPrefix: string;
   loadTimeout: number;
   /** Several apps in one folder (`{name, root?, app?, port?, ...}`), checked by the server. */
   apps: unknown[];
@@ -46,6 +48,7 @@ function declaredDefaults(): Settings {
     debug: declared['failsafeFlask.debug'].default,
     preload: declared['failsafeFlask.preload'].default,
     liveReload: declared['failsafeFlask.liveReload'].default,
+    urlPrefix: declared['failsafeFlask.urlPrefix'].default,
     loadTimeout: declared['failsafeFlask.loadTimeout'].default,
     apps: declared['failsafeFlask.apps'].default,
     interpreter: declared['failsafeFlask.interpreter'].default,
@@ -114,6 +117,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
     preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
     liveReload: typeof liveReload === 'boolean' ? liveReload : DEFAULTS.liveReload,
+    urlPrefix: str('urlPrefix', DEFAULTS.urlPrefix).trim(),
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     apps: Array.isArray(apps) ? (apps as unknown[]) : [],
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
@@ -134,6 +138,7 @@ export function serverSettings(settings: Settings, python: string, isSet: (key: 
     excludes: [...settings.excludes],
     preload: settings.preload,
     liveReload: settings.liveReload,
+    urlPrefix: settings.urlPrefix,
     loadTimeout: settings.loadTimeout,
     apps: [...settings.apps],
     python,

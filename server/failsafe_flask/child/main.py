@@ -2,7 +2,8 @@
 
 ``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
 [--debugger | --no-debugger] [--without-threads] [--env-file F] [--cert C [--key K]]
-[--load-timeout S] [--debugpy [HOST:]PORT [--debugpy-path D] [--debugpy-wait]]``,
+[--load-timeout S] [--debugpy [HOST:]PORT [--debugpy-path D] [--debugpy-wait]]
+[--no-live-reload] [--url-prefix /PATH]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, debugger, errorpage, frames, livereload, loader
+from failsafe_flask.child import compat, debugger, errorpage, frames, livereload, loader, prefix
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -35,7 +36,7 @@ from failsafe_flask.protocol import (
     RequestError,
     display_url,
 )
-from failsafe_flask.validate import debug_address, port_text, seconds_text
+from failsafe_flask.validate import debug_address, port_text, seconds_text, url_prefix
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
 DRAIN_TIMEOUT = 30.0
@@ -80,6 +81,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="open pages follow saves (debug mode only)",
+    )
+    parser.add_argument(
+        "--url-prefix",
+        type=url_prefix,
+        default="",
+        help="the path a proxy serves the app under (its {port} already replaced)",
     )
     return parser.parse_args(argv)
 
@@ -221,14 +228,10 @@ def _serve(
     _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
-    live = live and args.threaded
-    wsgi = compat.with_debugger(app, args.host) if debugger else app
-    if live:
-        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
     server = make_server(
         args.host,
         args.port,
-        wsgi,
+        _wrapped(app, args, debugger, live and args.threaded),
         threaded=args.threaded,
         request_handler=graceful.tracking_handler(in_flight),
         fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
@@ -245,6 +248,18 @@ def _serve(
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
+
+
+def _wrapped(
+    app: WSGIApplication, args: argparse.Namespace, debugger: bool, live: bool
+) -> WSGIApplication:
+    """The app inside what serves it: the debugger, live reload, the URL prefix."""
+    wsgi = compat.with_debugger(app, args.host) if debugger else app
+    if live:
+        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
+    if args.url_prefix:  # outermost: live reload's reserved path works under the prefix
+        wsgi = prefix.UrlPrefix(wsgi, args.url_prefix)
+    return wsgi
 
 
 def _uncoloured_request_lines() -> None:

@@ -74,6 +74,8 @@ def child_args(config: AppConfig) -> list[str]:
         command.append("--without-threads")
     if not config.live_reload:
         command.append("--no-live-reload")
+    if config.url_prefix:
+        command += ["--url-prefix", config.served_prefix()]
     if config.env_file:
         command += ["--env-file", config.env_file]
     for name, value in (("--cert", config.cert), ("--key", config.key)):
