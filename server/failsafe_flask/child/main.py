@@ -18,7 +18,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, debugger, errorpage, frames, livereload, loader
+from failsafe_flask.child import compat, errorpage, frames, livereload, loader
+from failsafe_flask.child import debugger as debugpy_session
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -96,7 +97,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
     if args.debugpy is not None:  # before the app is loaded: import-time breakpoints work
-        debugger.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
+        debugpy_session.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
     watchdog = _watch_loading(writer, spec, root, args.load_timeout)
@@ -159,7 +160,7 @@ def _ready_event(args: argparse.Namespace, root: str) -> Ready:
         pid=os.getpid(),
         url=display_url(args.host, args.port, https=args.cert is not None),
         files=imported_project_files(sys.modules, root),
-        packages=debugger.without_debugger(third_party_packages(sys.modules, root)),
+        packages=debugpy_session.without_debugger(third_party_packages(sys.modules, root)),
     )
 
 
@@ -238,9 +239,11 @@ def _serve(
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
+    debugpy_session.release()  # the next app process listens on the debug port at once
     args.hub.close()  # open pages reconnect at once, to the next app process
     # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
     in_flight.wait_idle(DRAIN_TIMEOUT)
+    debugpy_session.end()  # the client's cue to re-attach, to the next app process
     sys.stdout.flush()
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
