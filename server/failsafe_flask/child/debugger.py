@@ -62,6 +62,7 @@ def _listen(debugpy: ModuleType, host: str, port: int) -> Optional[str]:
     """None once the port is bound, else one line saying why not."""
     # pydevd's own server binds IPv4 only; for an IPv6 address, debugpy's adapter process.
     in_process = ":" not in host
+    _no_environment_report()
     try:
         debugpy.listen((host, port), in_process_debug_adapter=in_process)
     except RuntimeError as exc:  # another process took it between our check and its bind
@@ -69,6 +70,17 @@ def _listen(debugpy: ModuleType, host: str, port: int) -> Optional[str]:
     if in_process and not _bound(time.monotonic() + BIND_WAIT):
         return taken_message(host, port)
     return None
+
+
+def _no_environment_report() -> None:
+    """debugpy's first listen() describes the environment, every installed
+    distribution's metadata included (about 100 ms in a plain venv, more in a big one), for
+    a log file it writes only when DEBUGPY_LOG_DIR is set: skip it when it is not."""
+    api = sys.modules.get("debugpy.server.api")
+    log = sys.modules.get("debugpy.common.log")
+    ensure = getattr(api, "ensure_logging", None)
+    if ensure is not None and getattr(log, "log_dir", "") is None:
+        ensure.ensured = True  # what ensure_logging() itself sets after its first run
 
 
 def _wait_until_free(host: str, port: int, deadline: float) -> Optional[str]:
