@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from dap_client import Breakpoints, DapClient, attach, reattach
+from failsafe_flask.supervisor.events import State
 from integration import debug_project as project
 from integration.supervisor_harness import Harness, Response, get
 from system import free_port
@@ -206,3 +207,21 @@ async def test_a_syntax_error_saved_while_debugging_then_its_fix_resumes_debuggi
         await session.reattach()
         await session.app.ready(mark)
         assert await pause_in_items(session, tmp_path) == "fixed 42"
+
+
+async def test_a_client_that_terminates_the_debuggee_ends_that_app_process_only(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """As nvim-dap's terminate(): the app process ends, the supervisor says so and
+    answers; the next save starts an app process that listens again."""
+    points = Breakpoints({views(tmp_path): [{"line": project.ITEMS_LINE}]})
+    async with debugging(start_app, points) as session:
+        mark = session.app.mark()
+        await asyncio.to_thread(session.dap.request, "terminate")
+        await session.app.state(State.FAILED, mark)
+        assert (await asyncio.wrap_future(session.request("/items/1"))).status == 503
+        mark = await session.app.save({"shop/views.py": project.views("again")})
+        await session.app.ready(mark)
+        session.dap.close()
+        await session.attach()
+        assert await pause_in_items(session, tmp_path) == "again 42"
