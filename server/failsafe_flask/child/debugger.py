@@ -21,6 +21,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Optional
 
@@ -106,6 +107,21 @@ def _bound(deadline: float) -> bool:
         if not thread.is_alive() or time.monotonic() >= deadline:
             return False
     return True
+
+
+@contextlib.contextmanager
+def untraced() -> Iterator[None]:
+    """Without pydevd's trace function in this thread meanwhile (when it is on): for our
+    own code, where no breakpoint can be. Threads started meanwhile are traced."""
+    switch = getattr(sys.modules.get("debugpy"), "trace_this_thread", None)
+    if switch is None or _debugger() is None:
+        yield
+        return
+    switch(False)
+    try:
+        yield
+    finally:
+        switch(True)
 
 
 def release() -> None:

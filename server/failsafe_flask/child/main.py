@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIApplication
     from flask import Flask
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -215,27 +216,15 @@ def _serve(
     ``on_built`` runs once the server exists. ``live``: live reload (never without
     threads: each open page holds a request).
     """
-    from werkzeug.serving import make_server
-
     from failsafe_flask.child import graceful
 
-    _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
-    live = live and args.threaded
-    wsgi = compat.with_debugger(app, args.host) if debugger else app
-    if live:
-        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
-    server = make_server(
-        args.host,
-        args.port,
-        wsgi,
-        threaded=args.threaded,
-        request_handler=graceful.tracking_handler(in_flight),
-        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
-        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
-    )
-    on_built()
+    # Our own setup runs no user code: pydevd's trace function, called on every Python
+    # call while debugging, would only slow it (tens of ms: Werkzeug's debugger, the server).
+    with debugpy_session.untraced():
+        server = _build_server(app, args, debugger, graceful.tracking_handler(in_flight), live)
+        on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
@@ -248,6 +237,32 @@ def _serve(
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
+
+
+def _build_server(
+    app: WSGIApplication,
+    args: argparse.Namespace,
+    debugger: bool,
+    handler: type[WSGIRequestHandler],
+    live: bool,
+) -> BaseWSGIServer:
+    from werkzeug.serving import make_server
+
+    _uncoloured_request_lines()
+    fd = os.environ.get(ENV_SERVER_FD)
+    live = live and args.threaded
+    wsgi = compat.with_debugger(app, args.host) if debugger else app
+    if live:
+        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
+    return make_server(
+        args.host,
+        args.port,
+        wsgi,
+        threaded=args.threaded,
+        request_handler=handler,
+        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
+        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
+    )
 
 
 def _uncoloured_request_lines() -> None:
