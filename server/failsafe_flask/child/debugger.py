@@ -70,7 +70,24 @@ def _listen(debugpy: ModuleType, host: str, port: int) -> Optional[str]:
         return f"the debugger cannot listen on {host}:{port} ({exc}): running without it"
     if in_process and not _bound(time.monotonic() + BIND_WAIT):
         return taken_message(host, port)
+    _never_trace_ours()
     return None
+
+
+def _never_trace_ours() -> None:
+    """Keep pydevd out of our own frames, as debugpy keeps it out of its own: no
+    breakpoint belongs there, and a thread that pauses all threads must not pause the
+    loop that hears SIGTERM (the next app process would wait for the debug port until
+    this one is killed), nor step the user into our middleware."""
+    py_db = _debugger()
+    api = sys.modules.get("_pydevd_bundle.pydevd_api")
+    current = getattr(py_db, "dont_trace_external_files", None)
+    if api is None or current is None:
+        return
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    start = (*getattr(current, "start_patterns", ()), ours)
+    end = tuple(getattr(current, "end_patterns", ()))
+    api.PyDevdAPI().set_dont_trace_start_end_patterns(py_db, start, end)
 
 
 def _no_environment_report() -> None:

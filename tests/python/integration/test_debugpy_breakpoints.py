@@ -68,10 +68,16 @@ class Session:
 
 @asynccontextmanager
 async def debugging(
-    start_app: StartApp, points: Breakpoints, preload: bool = True, **options: Any
+    start_app: StartApp,
+    points: Breakpoints,
+    preload: bool = True,
+    stop_grace: float = 2.0,
+    **options: Any,
 ) -> AsyncIterator[Session]:
     address = ("127.0.0.1", free_port())
-    app = await start_app(project.FILES, app="shop", debugpy=address, preload=preload)
+    app = await start_app(
+        project.FILES, app="shop", debugpy=address, preload=preload, stop_grace=stop_grace
+    )
     await app.ready()
     session = Session(app, address, points)
     await session.attach(**options)
@@ -113,6 +119,27 @@ async def test_a_view_breakpoint_is_hit_again_in_the_new_process_after_a_save(
         await session.app.ready(mark)
         process = await asyncio.to_thread(session.dap.event, "process")
         assert process["body"]["systemProcessId"] == session.app.supervisor.status.pid != first
+        assert await pause_in_items(session, tmp_path) == "sum 42"
+
+
+async def test_a_save_while_paused_at_a_breakpoint_restarts_at_once(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """The old process, paused by the debugger, still gives up the debug port on SIGTERM
+    (pydevd never traces our own frames, so it cannot pause the loop that hears it): the
+    new one serves and listens while the paused request goes on in the old one."""
+    points = Breakpoints({views(tmp_path): [{"line": project.ITEMS_LINE}]})
+    # A grace longer than any deadline: the paused process is not killed meanwhile.
+    async with debugging(start_app, points, stop_grace=60.0) as session:
+        mark = session.dap.mark()
+        paused = session.request("/items/21")
+        thread, _ = await session.stopped(mark)
+        mark = await session.app.save({"shop/views.py": project.views("sum")})
+        await session.app.ready(mark)
+        assert (await asyncio.wrap_future(session.request("/items/1"))).body == "sum 2"
+        await session.resume(thread)
+        assert (await asyncio.wrap_future(paused)).body == "total 42"
+        await session.reattach()
         assert await pause_in_items(session, tmp_path) == "sum 42"
 
 
