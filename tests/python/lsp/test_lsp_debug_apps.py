@@ -6,11 +6,14 @@ SyntaxError saved while debugging is a diagnostic whose fix resumes debugging.""
 from __future__ import annotations
 
 import asyncio
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
 from dap_client import Breakpoints, DapClient, attach, reattach
 from integration.supervisor_harness import get
@@ -96,3 +99,26 @@ async def test_debugging_follows_the_app_across_saves_and_a_syntax_error(
         assert await asyncio.to_thread(_stop_in_view, client, url) == "c"
     finally:
         client.close()
+
+
+async def test_a_debug_port_another_program_holds_is_one_sentence(
+    lsp_session: SessionFactory,
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        held = other.getsockname()[1]
+        session = await lsp_session(
+            capabilities=neovim_capabilities(),
+            files={"app.py": _app("a")},
+            settings={"debugpy": held},
+        )
+        mark = session.mark()
+        said = f"The debug port {held} on 127.0.0.1 is in use by "
+        with pytest.raises(JsonRpcException, match=said):
+            await session.command("failsafe-flask.debug")
+        status = await session.until(
+            lambda: next((s for s in session.statuses[mark:] if said in s["message"]), None),
+            "the status saying why",
+        )
+        assert status["state"] == "stopped" and status["message"].startswith("Start failed: ")
