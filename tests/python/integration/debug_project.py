@@ -81,6 +81,7 @@ FILES = {
     "shop/templates/list.html": TEMPLATE.lstrip("\n"),
 }
 
+BLUEPRINT_LINE = 5  # `bp = Blueprint(...)`: runs when the module is imported
 ITEMS_LINE = 11  # `return f"..."` in items(), with `total` set
 LOOP_LINE = 24  # `result += i` in summed()
 MISSING_LINE = 30  # `return stock.find("tea")` in missing()

@@ -252,3 +252,31 @@ async def test_a_client_that_terminates_the_debuggee_ends_that_app_process_only(
         session.dap.close()
         await session.attach()
         assert await pause_in_items(session, tmp_path) == "again 42"
+
+
+async def test_with_wait_an_import_time_breakpoint_stops_every_new_process(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """debugpy_wait: each app process waits for the debugger before it loads the app, so
+    a breakpoint at a module's top level stops the first load and the load after a save."""
+    address = ("127.0.0.1", free_port())
+    app = await start_app(project.FILES, app="shop", debugpy=address, debugpy_wait=True)
+    points = Breakpoints({views(tmp_path): [{"line": project.BLUEPRINT_LINE}]})
+    session = Session(app, address, points)
+    try:
+        for label in ("total", "sum"):
+            mark = app.mark()
+            if label == "total":
+                await session.attach()
+            else:
+                mark = await app.save({"shop/views.py": project.views(label)})
+                await session.reattach()
+            thread, frame = await session.stopped(0)
+            assert (frame["name"], frame["line"]) == ("<module>", project.BLUEPRINT_LINE)
+            await session.resume(thread)
+            await app.ready(mark)
+            assert (await asyncio.wrap_future(session.request("/items/1"))).body == f"{label} 2"
+    finally:
+        if session.client is not None:
+            session.client.close()
+        session.pool.shutdown(wait=False, cancel_futures=True)
