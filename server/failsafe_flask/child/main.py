@@ -224,6 +224,7 @@ def _serve(
     # call while debugging, would only slow it (tens of ms: Werkzeug's debugger, the server).
     with debugpy_session.untraced():
         server = _build_server(app, args, debugger, graceful.tracking_handler(in_flight), live)
+        graceful.count_from_accept(server, in_flight)
         on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
