@@ -23,6 +23,7 @@ const running: Status = {
   appId: '',
   name: '',
   folder: '',
+  debugpy: null,
 };
 
 describe('renderStatus', () => {
@@ -137,6 +138,13 @@ describe('parseStatus', () => {
   });
   it('fills missing fields with neutral values', () => {
     assert.deepEqual(parseStatus({ state: 'starting' }), { ...STOPPED, state: 'starting' });
+  });
+
+  it('keeps where a debugger attaches, and nothing malformed', () => {
+    const debugpy = { host: '127.0.0.1', port: 5678 };
+    assert.deepEqual(parseStatus({ ...running, debugpy })?.debugpy, debugpy);
+    assert.equal(parseStatus({ ...running, debugpy: { host: 1, port: 'x' } })?.debugpy, null);
+    assert.equal(parseStatus({ ...running, debugpy: null })?.debugpy, null);
   });
 });
 
