@@ -1,6 +1,7 @@
 // The `failsafe-flask` debug type: F5 and launch.json (the configuration provider), the
 // adapter VS Code runs for a session (inline: debugAdapter.ts), and the palette's
 // "Failsafe Flask: Debug".
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FlaskServer } from './client';
 import { FlaskDebugAdapter } from './debugAdapter';
@@ -12,6 +13,7 @@ import type { Status } from './status';
 const MS_DEBUGPY = 'ms-python.debugpy';
 
 export interface DebugDeps {
+  extensionPath: string;
   server: FlaskServer;
   statuses: vscode.Event<Status>;
   log: vscode.LogOutputChannel;
@@ -63,6 +65,7 @@ function adapterFor(deps: DebugDeps, session: vscode.DebugSession): vscode.Debug
   );
   const adapter = new FlaskDebugAdapter({
     config,
+    ownFolders: [path.join(deps.extensionPath, 'bundled')],
     appId,
     debugArgs: debugCommandArgs(config, folder.uri.fsPath, config.appName ? appId : undefined),
     server: {

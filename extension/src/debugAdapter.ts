@@ -23,6 +23,8 @@ export interface DebugServer {
 
 export interface AdapterOptions {
   config: FlaskDebugConfig;
+  /** Folders of ours the app process runs (the bundled server): not the user's code. */
+  ownFolders: string[];
   appId: string;
   /** The language server's `failsafe-flask.debug` argument. */
   debugArgs: object;
@@ -53,7 +55,7 @@ export class FlaskDebugAdapter implements vscode.DebugAdapter {
     const { server, appId, log } = options;
     this.relay = new DebugRelay({
       toEditor: (message) => this.sent.fire(message),
-      attachArguments: attachArguments(options.config),
+      attachArguments: attachArguments(options.config, options.ownFolders),
       end: () => this.end(),
       restart: () => server.restart(appId),
       log: (line) => log.info(`Debug: ${line}`),

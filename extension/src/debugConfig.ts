@@ -84,8 +84,11 @@ export function debugCommandArgs(config: FlaskDebugConfig, workspaceFolder: stri
 /**
  * debugpy's `attach` arguments: the app is started by the language server, so VS Code's
  * launch becomes an attach to each of its processes. Jinja on: template breakpoints.
- * No subprocesses: each app process is attached to on its own, as it appears.
+ * No subprocesses: each app process is attached to on its own, as it appears. `ownFolders`
+ * (the extension's bundled server and libraries) are never stepped into nor shown as the
+ * user's code, although they are not in site-packages.
  */
-export function attachArguments(config: FlaskDebugConfig): Record<string, unknown> {
-  return { name: config.name, justMyCode: config.justMyCode, jinja: true, subProcess: false, redirectOutput: false };
+export function attachArguments(config: FlaskDebugConfig, ownFolders: readonly string[] = []): Record<string, unknown> {
+  const rules = ownFolders.map((path) => ({ path, include: false }));
+  return { name: config.name, justMyCode: config.justMyCode, jinja: true, subProcess: false, redirectOutput: false, rules };
 }

@@ -65,6 +65,8 @@ const HOLDERS: Record<string, IdKind> = {
   breakpoint: 'breakpoint',
 };
 
+const NONE_AT_ZERO = new Set<IdKind>(['variables', 'source']);
+
 /** Calls `map` on each id in `value` (a message's arguments or body), in place. */
 export function mapIds(value: unknown, map: (kind: IdKind, id: number) => number, holder?: IdKind): void {
   if (Array.isArray(value)) {
@@ -78,8 +80,8 @@ export function mapIds(value: unknown, map: (kind: IdKind, id: number) => number
   const record = value as Record<string, unknown>;
   for (const [key, item] of Object.entries(record)) {
     const kind = key === 'id' ? holder : KEYED[key];
-    // 0 is "none" for references: never mapped.
-    if (kind && typeof item === 'number') record[key] = item === 0 ? 0 : map(kind, item);
+    // 0 is "none" for references: never mapped (debugpy's first breakpoint id is 0, a real one).
+    if (kind && typeof item === 'number') record[key] = item === 0 && NONE_AT_ZERO.has(kind) ? 0 : map(kind, item);
     else if (typeof item === 'object' && item !== null) mapIds(item, map, HOLDERS[key] ?? (Array.isArray(item) ? KEYED[key] : undefined));
   }
 }

@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => void server.dispose() },
     ...registerCommands({ server, statusBar, log, state: context.workspaceState }),
     statuses,
-    ...registerDebugging({ server, statuses: statuses.event, log }),
+    ...registerDebugging({ extensionPath: context.extensionPath, server, statuses: statuses.event, log }),
     interpreters.onDidChange((reason) => restart(reason)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trusted')),
     // The client pushes the change to the server itself (synchronize.configurationSection);

@@ -58,7 +58,14 @@ describe('what a configuration asks for', () => {
     assert.deepEqual(debugCommandArgs(named, '/work', 'file:///work#admin'), { workspaceFolder: '/work', debugpyWait: false, appId: 'file:///work#admin' });
   });
 
-  it('debugpy: attach with Jinja templates, no subprocesses', () => {
-    assert.deepEqual(attachArguments(resolved({})), { name: 'Failsafe Flask', justMyCode: true, jinja: true, subProcess: false, redirectOutput: false });
+  it('debugpy: attach with Jinja templates, no subprocesses, our own frames hidden', () => {
+    assert.deepEqual(attachArguments(resolved({}), ['/ext/bundled']), {
+      name: 'Failsafe Flask',
+      justMyCode: true,
+      jinja: true,
+      subProcess: false,
+      redirectOutput: false,
+      rules: [{ path: '/ext/bundled', include: false }],
+    });
   });
 });

@@ -106,7 +106,8 @@ function attached(session: Session): { debuggee: FakeDebuggee; launch: number } 
   assert.deepEqual(debuggee.last('attach').arguments, ATTACH, 'launch becomes an attach');
   debuggee.event('initialized');
   const points = session.request('setBreakpoints', { source: VIEWS, breakpoints: [{ line: 5 }] });
-  debuggee.answer('setBreakpoints', { breakpoints: [{ id: 7, verified: true, line: 5 }] });
+  // debugpy numbers breakpoints from 0: a real id, mapped like any other.
+  debuggee.answer('setBreakpoints', { breakpoints: [{ id: 0, verified: true, line: 5 }] });
   assert.equal(firstId(bodyOf(session.response(points)).breakpoints), 1);
   session.request('setExceptionBreakpoints', { filters: ['uncaught'] });
   session.request('configurationDone');
@@ -126,7 +127,7 @@ describe('DebugRelay', () => {
   it('maps thread, frame and breakpoint ids both ways', () => {
     const session = new Session();
     const { debuggee } = attached(session);
-    debuggee.event('stopped', { reason: 'breakpoint', threadId: 1, hitBreakpointIds: [7] });
+    debuggee.event('stopped', { reason: 'breakpoint', threadId: 1, hitBreakpointIds: [0] });
     const stopped = bodyOf(session.events('stopped')[0]);
     const threadId = stopped.threadId as number;
     assert.deepEqual(stopped.hitBreakpointIds, [1]);
