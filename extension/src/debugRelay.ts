@@ -310,7 +310,15 @@ export class DebugRelay {
     const process = this.current;
     if (process) this.send(process, 'disconnect', { terminateDebuggee: false }, { command: 'disconnect' });
     this.queue = [];
-    this.answerAfter(request, this.options.end());
+    const ended = this.options.end();
+    this.answerAfter(request, ended);
+    // Stop (terminate) waits for `terminated` before it lets go (then disconnects).
+    ended.then(
+      () => {
+        if (request.command === 'terminate') this.event('terminated', {});
+      },
+      () => undefined,
+    );
   }
 
   private answerAfter(request: DP.Request, work: Promise<void>): void {

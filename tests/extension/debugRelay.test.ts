@@ -210,6 +210,19 @@ describe('DebugRelay', () => {
     assert.equal(session.response(disconnect).success, true);
   });
 
+  it('Stop (terminate): the app stops, then terminated; the disconnect after it is answered', async () => {
+    const session = new Session();
+    attached(session);
+    const terminate = session.request('terminate');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(session.ended, ['end']);
+    assert.equal(session.response(terminate).success, true);
+    assert.equal(session.events('terminated').length, 1);
+    const disconnect = session.request('disconnect');
+    assert.equal(session.response(disconnect).success, true);
+    assert.deepEqual(session.ended, ['end'], 'stopped once');
+  });
+
   it('the app stopped elsewhere, or never started: the session ends', () => {
     const stopped = new Session();
     attached(stopped).debuggee.link.ended();

@@ -9,6 +9,7 @@ import {
   parseStatus,
   portSuffix,
   renderStatus,
+  TOOLTIP_COMMANDS,
 } from '../../extension/src/status';
 
 const running: Status = {
@@ -80,6 +81,14 @@ describe('renderStatus', () => {
   it('links Open in Browser only when there is a URL', () => {
     assert.match(renderStatus(running).tooltip, /\[Open in Browser\]\(command:failsafeFlask\.openInBrowser\)/);
     assert.doesNotMatch(renderStatus({ ...running, state: 'failed', url: null }).tooltip, /Open in Browser/);
+  });
+
+  it('the tooltip offers Debug in every state, for its app', () => {
+    assert.match(renderStatus(STOPPED).tooltip, /\[Debug\]\(command:failsafeFlask\.debug\)/);
+    assert.match(renderStatus(running).tooltip, /\[Debug\]\(command:failsafeFlask\.debug\)/);
+    const app = renderStatus({ ...running, appId: 'file:///work#admin' }).tooltip;
+    assert.ok(app.includes(`[Debug](command:failsafeFlask.debug?${encodeURIComponent(JSON.stringify(['file:///work#admin']))})`));
+    assert.ok(TOOLTIP_COMMANDS.includes('failsafeFlask.debug'), 'the tooltip may run it');
   });
 
   it('escapes Markdown in the server message', () => {
