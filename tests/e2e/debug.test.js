@@ -5,7 +5,8 @@
 // that line, the call stack naming the view); Continue lets the response through. After a
 // save the new app process stops at the same breakpoint in the same session; a SyntaxError
 // saved while debugging is a squiggle, and saving its fix resumes debugging. Ending the
-// debug session stops the app. Screenshots: docs/debug-vscode.png, docs/debug-vscode-error.png.
+// debug session stops the app. The README's docs/debug-vscode.png and docs/debug-vscode-error.png
+// are copies of this run's debug-paused-0.png and debug-syntax-error.png (in E2E_ARTIFACTS).
 // Run by scripts/test-e2e.sh; same environment variables as failsafe-flask.test.js.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -98,11 +99,8 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
 
   const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `debug-${name}.png`) });
 
-  /**
-   * Requests /items/21 (it waits while the debugger holds the view), sees the editor paused
-   * on the breakpoint, continues. `docsShot`: where the paused editor's screenshot also goes.
-   */
-  async function hitAndContinue(expected, docsShot) {
+  /** Requests /items/21 (it waits while the debugger holds the view), sees the editor paused on the breakpoint, continues. */
+  async function hitAndContinue(expected) {
     // The new code is served (not the old process's, while it ends): then the view is asked for.
     await until(`/version -> v${expected}`, async () => (await get(appPort, '/version')).body === `v${expected}`, { timeout: 60_000 });
     const reply = get(appPort, '/items/21', { timeout: 120_000 });
@@ -129,9 +127,7 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
     });
     log(`call stack: ${JSON.stringify(stack)}`);
     await page.waitForSelector('.debug-toolbar .codicon-debug-continue', { timeout: 10_000 });
-    const name = `paused-${expected.length}`;
-    await shot(name);
-    if (docsShot) fs.copyFileSync(path.join(ARTIFACTS, `debug-${name}.png`), docsShot);
+    await shot(`paused-${expected.length}`);
     await page.click('.debug-toolbar .codicon-debug-continue');
     const res = await reply;
     assert.equal(res.status, 200);
@@ -224,7 +220,7 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
       await until(`a breakpoint on line ${BREAK_LINE}`, async () => (await breakpointLines(page)).includes(BREAK_LINE));
 
       log('1: the breakpoint is hit in the first app process');
-      await hitAndContinue('', path.join(REPO, 'docs', 'debug-vscode.png'));
+      await hitAndContinue('');
 
       log('2: a save restarts the app; the same breakpoint is hit in the new process');
       await exclaim();
@@ -236,8 +232,7 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
       await save();
       await wb.waitSquiggleOn(7, { timeout: 60_000 });
       await wb.waitStatus(STATUS_ID, 'failed', (s) => /failed/.test(s.aria), { timeout: 60_000 });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'debug-syntax-error.png') });
-      fs.copyFileSync(path.join(ARTIFACTS, 'debug-syntax-error.png'), path.join(REPO, 'docs', 'debug-vscode-error.png'));
+      await shot('syntax-error');
       assert.ok(await page.$('.debug-toolbar'), 'the debug session goes on');
       await editLine(7, { erase: 2 });
       await exclaim();
