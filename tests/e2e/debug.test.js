@@ -4,8 +4,8 @@
 // click in the gutter of a view is hit when the route is requested (the editor paused on
 // that line, the call stack naming the view); Continue lets the response through. After a
 // save the new app process stops at the same breakpoint in the same session; a SyntaxError
-// saved while debugging is a squiggle, and saving its fix resumes debugging. Ending the
-// debug session stops the app. The README's docs/debug-vscode.png and docs/debug-vscode-error.png
+// saved while debugging is a squiggle, and saving its fix resumes debugging. The debug
+// toolbar's Restart restarts the app in the same session. Ending the debug session stops the app. The README's docs/debug-vscode.png and docs/debug-vscode-error.png
 // are copies of this run's debug-paused-0.png and debug-syntax-error.png (in E2E_ARTIFACTS).
 // Run by scripts/test-e2e.sh; same environment variables as failsafe-flask.test.js.
 const { describe, it, before, after } = require('node:test');
@@ -164,6 +164,20 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
     await page.waitForSelector('.tab.active.dirty', { state: 'detached', timeout: 10_000 });
   }
 
+  /** The newest app process the debug session attached to (1 = the first), from the extension's log. */
+  function generation() {
+    const logs = path.join(cs.userDataDir, 'logs');
+    let newest = 1;
+    for (const run of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+      const file = path.join(logs, run, 'exthost1', 'failsafe-flask.failsafe-flask', 'Failsafe Flask.log');
+      if (!fs.existsSync(file)) continue;
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/Attaching to the new app process \(generation (\d+)\)/g)) {
+        newest = Math.max(newest, Number(m[1]));
+      }
+    }
+    return newest;
+  }
+
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `no extension package at ${VSIX}: build it with scripts/build-extension.sh`);
     fs.mkdirSync(project, { recursive: true });
@@ -207,7 +221,7 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
     assert.deepEqual(left, [], 'processes outlived code-server (killed now)');
   });
 
-  it('stops at a gutter breakpoint, again after a save and after a fixed SyntaxError; ending the session stops the app', async () => {
+  it('stops at a gutter breakpoint, again after a save, a fixed SyntaxError and Restart; ending the session stops the app', async () => {
     try {
       await wb.ready();
       await wb.waitStatus(STATUS_ID, 'the item is shown (extension activated)', () => true, { timeout: 60_000 });
@@ -240,7 +254,14 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
       await wb.waitNoSquiggle({ timeout: 60_000 });
       await hitAndContinue('!!');
 
-      log('4: ending the debug session stops the app');
+      log("4: the debug toolbar's Restart restarts the app, in the same session");
+      const before = generation();
+      await page.click('.debug-toolbar .codicon-debug-restart');
+      await until('the session attached to a new app process', () => generation() > before, { timeout: 60_000 });
+      await hitAndContinue('!!');
+      assert.equal(await page.$$eval('.debug-toolbar', (bars) => bars.length), 1, 'one debug session');
+
+      log('5: ending the debug session stops the app');
       await page.click('.debug-toolbar .codicon-debug-stop, .debug-toolbar .codicon-debug-disconnect');
       await wb.waitStatus(STATUS_ID, 'stopped', (s) => /stopped/.test(s.aria), { timeout: 60_000 });
       await until(`port ${appPort} closed`, () => portClosed(appPort));
