@@ -5,7 +5,8 @@
 // that line, the call stack naming the view); Continue lets the response through. After a
 // save the new app process stops at the same breakpoint in the same session; a SyntaxError
 // saved while debugging is a squiggle, and saving its fix resumes debugging. The debug
-// toolbar's Restart restarts the app in the same session. Ending the debug session stops the app. The README's docs/debug-vscode.png and docs/debug-vscode-error.png
+// toolbar's Restart restarts the app in the same session. A breakpoint in a Jinja template
+// is hit too. Ending the debug session stops the app. The README's docs/debug-vscode.png and docs/debug-vscode-error.png
 // are copies of this run's debug-paused-0.png and debug-syntax-error.png (in E2E_ARTIFACTS).
 // Run by scripts/test-e2e.sh; same environment variables as failsafe-flask.test.js.
 const { describe, it, before, after } = require('node:test');
@@ -32,12 +33,15 @@ const STATUS_ID = 'failsafeFlask.status';
  */
 function appSource(suffix) {
   return (
-    'from flask import Flask\n\napp = Flask(__name__)\n\n' +
+    'from flask import Flask, render_template\n\napp = Flask(__name__)\n\n' +
     '@app.route("/items/<int:n>")\ndef item(n):\n    doubled = n * 2\n' +
     `    return f"item {doubled}${suffix}"\n\n\n` +
-    `@app.route("/version")\ndef version():\n    return "v${suffix}"\n`
+    `@app.route("/version")\ndef version():\n    return "v${suffix}"\n\n\n` +
+    '@app.route("/page")\ndef page():\n    return render_template("page.html", doubled=42)\n'
   );
 }
+/** The template /page renders; its breakpoint goes on line 2. */
+const TEMPLATE = '<h1>Page</h1>\n<p>{{ doubled }}</p>\n';
 const BREAK_LINE = 8;
 const VERSION_LINE = 13;
 
@@ -80,16 +84,21 @@ async function clickGutter(page, line) {
   await page.mouse.click(box.x, box.y);
 }
 
-async function breakpointLines(page) {
-  return page.evaluate(() => {
+/**
+ * The lines of the active editor with a breakpoint; `verified`: only those the debugger has
+ * confirmed (a breakpoint shows at once, unverified, before the debugger has it).
+ */
+async function breakpointLines(page, { verified = false } = {}) {
+  return page.evaluate((onlyVerified) => {
     const editor = document.querySelector('.editor-group-container.active .monaco-editor');
     const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
-    return [...editor.querySelectorAll('.margin [class*="codicon-debug-breakpoint"]')].flatMap((b) => {
+    const selector = onlyVerified ? '.margin .codicon-debug-breakpoint' : '.margin [class*="codicon-debug-breakpoint"]';
+    return [...editor.querySelectorAll(selector)].flatMap((b) => {
       const mid = (b.getBoundingClientRect().top + b.getBoundingClientRect().bottom) / 2;
       const hit = numbers.find((n) => n.getBoundingClientRect().top <= mid && mid <= n.getBoundingClientRect().bottom);
       return hit ? [Number(hit.textContent.trim())] : [];
     });
-  });
+  }, verified);
 }
 
 describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, () => {
@@ -183,6 +192,8 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
     fs.mkdirSync(project, { recursive: true });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.writeFileSync(path.join(project, 'app.py'), appSource(''));
+    fs.mkdirSync(path.join(project, 'templates'));
+    fs.writeFileSync(path.join(project, 'templates', 'page.html'), TEMPLATE);
     const home = path.join(runDir, 'browser-home');
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -231,10 +242,35 @@ describe('debugging with breakpoints in a real VS Code', { timeout: 420_000 }, (
       await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
       await wb.focusEditor();
       await clickGutter(page, BREAK_LINE);
-      await until(`a breakpoint on line ${BREAK_LINE}`, async () => (await breakpointLines(page)).includes(BREAK_LINE));
+      await until(`a verified breakpoint on line ${BREAK_LINE}`, async () => (await breakpointLines(page, { verified: true })).includes(BREAK_LINE));
 
       log('1: the breakpoint is hit in the first app process');
       await hitAndContinue('');
+
+      log('1b: a breakpoint in a Jinja template');
+      await wb.openFile('templates/page.html');
+      await clickGutter(page, 2);
+      await until('a breakpoint on line 2 of the template', async () => (await breakpointLines(page)).includes(2));
+      // A template breakpoint stays unverified until the template is compiled: the page is
+      // asked for until one request stops there (the first may come before the debugger has it).
+      let rendered;
+      await until(
+        'the template editor paused on line 2',
+        async () => {
+          if ((await pausedLine(page)) === 2) return true;
+          if (!rendered) {
+            rendered = get(appPort, '/page', { timeout: 120_000 });
+            rendered.then(() => (rendered = undefined), () => undefined);
+          }
+          return false;
+        },
+        { timeout: 60_000 },
+      );
+      const held = rendered; // the request the debugger holds
+      await shot('paused-template');
+      await page.click('.debug-toolbar .codicon-debug-continue');
+      assert.match((await held).body, /<p>42<\/p>/);
+      await wb.openFile('app.py');
 
       log('2: a save restarts the app; the same breakpoint is hit in the new process');
       await exclaim();
