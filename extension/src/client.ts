@@ -25,6 +25,7 @@ export const SERVER_COMMANDS = {
   stop: 'failsafe-flask.stop',
   restart: 'failsafe-flask.restart',
   status: 'failsafe-flask.status',
+  debug: 'failsafe-flask.debug',
 } as const;
 
 const STATUS_NOTIFICATION = '$/failsafeFlask/status';
@@ -79,6 +80,17 @@ export class FlaskServer implements vscode.Disposable {
     await this.command(SERVER_COMMANDS.restart, appId || undefined);
   }
 
+  /**
+   * Starts the app `appId` of `folder` under the debugger (`args`: the debug command's
+   * argument); the status answered says where it listens.
+   */
+  async debug(folder: vscode.WorkspaceFolder, appId: string, args: object): Promise<Status | undefined> {
+    this.wanted.set(appId, folder);
+    this.folder ??= folder;
+    if (!(await this.clients.ensure(this.folder))) return undefined;
+    return this.command(SERVER_COMMANDS.debug, args);
+  }
+
   /** Remembers that Start was asked for, for when the workspace becomes trusted. */
   wantStart(folder: vscode.WorkspaceFolder, appId = ''): void {
     this.wanted.set(appId, folder);
@@ -103,9 +115,9 @@ export class FlaskServer implements vscode.Disposable {
    * what the server says now (a failed start: stopped, and why), never a state the
    * failure left behind; and the app is no longer wanted unless it runs.
    */
-  private async command(command: string, arg?: object | string): Promise<void> {
+  private async command(command: string, arg?: object | string): Promise<Status | undefined> {
     try {
-      await this.execute(command, arg);
+      return await this.execute(command, arg);
     } catch (err) {
       const appId = typeof arg === 'string' ? arg : ((arg as { appId?: string } | undefined)?.appId ?? '');
       const now = await this.execute(SERVER_COMMANDS.status, appId || undefined).catch(() => undefined);

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pygls.exceptions import JsonRpcInvalidParams
 
 from failsafe_flask import validate
 from failsafe_flask.config import AppConfig
@@ -60,6 +61,15 @@ def test_debug_command_is_start_with_the_debugger_asked_for() -> None:
     # The port: the debugpy setting's when set (the server's config_for), else a free one.
     assert parse_debug_args([]).settings == {"debugpy": True}
     assert parse_debug_args([{"app": "shop"}]).settings == {"app": "shop", "debugpy": True}
+
+
+def test_debug_command_takes_debugpy_wait() -> None:
+    # The VS Code extension asks the app to wait for it, so import-time breakpoints are hit.
+    wait = parse_debug_args([{"app": "shop", "debugpyWait": True}]).settings
+    assert wait == {"app": "shop", "debugpy": True, "debugpyWait": True}
+    assert parse_debug_args([{"debugpyWait": None}]).settings == {"debugpy": True}
+    with pytest.raises(JsonRpcInvalidParams, match="debugpyWait must be true or false"):
+        parse_debug_args([{"debugpyWait": "yes"}])
 
 
 def test_the_app_process_is_told_where_to_listen_in_its_arguments(tmp_path: Path) -> None:
