@@ -215,14 +215,16 @@ class FailsafeServer(LanguageServer):
             await slot.apply(config, fresh)
         except JsonRpcException as exc:
             # Another program's port: the same diagnostic and quick fix as our own apps'.
-            if not slot.running() and await asyncio.to_thread(port_busy, config):
+            # (Not for the port the app itself holds: only a new one can be another's.)
+            if (fresh or moved) and await asyncio.to_thread(port_busy, config):
                 exc.data = port_data(config, None)
                 await self._port_refused(slot, config, exc.message)
             raise
 
     async def _port_refused(self, slot: AppSlot, config: AppConfig, message: str) -> None:
+        """A diagnostic for the fix; added: an app still running keeps its own errors."""
         where = await asyncio.to_thread(refusals.port_refusal, slot.spec, config, message)
-        self._publisher.publish(slot.id, where)
+        self._publisher.add(slot.id, where)
 
     async def stop_app(self, target: Optional[str] = None) -> AppSlot:
         slot = self.slot_for(target)

@@ -18,7 +18,8 @@ from pygls.uris import to_fs_path
 
 from venvs import make_venv, make_wheel
 
-from .conftest import DEADLINE, Session, SessionFactory, vscode_capabilities
+from .conftest import DEADLINE, Session, SessionFactory, free_port, vscode_capabilities
+from .test_several_apps import Open, _start, _state, workspace  # noqa: F401 - fixture
 
 HELLO = """from flask import Flask
 
@@ -180,3 +181,23 @@ async def test_code_description_only_for_a_client_that_takes_it(
     await session.command("failsafe-flask.start")
     found = await session.until(lambda: session.diagnostics.get(session.uri("app.py")), "the error")
     assert found[0].code == "NameError" and found[0].code_description is None
+
+
+async def test_a_port_taken_by_another_app_offers_the_next_free_one(workspace: Open) -> None:  # noqa: F811
+    port = free_port()
+    folders = {"api": {"port": port}, "admin": {"port": port}}
+    admin_app = HELLO.replace("'hello'", "'admin'")
+    session = await workspace(folders, {"api/app.py": HELLO, "admin/app.py": admin_app})
+    api = await _start(session, "api")
+    with pytest.raises(JsonRpcException) as refused:
+        await session.command("failsafe-flask.start", "admin")
+    assert refused.value.data["by"] == api["appId"]
+    diagnostic = await session.until(_fixable(session, "admin/app.py", "port"), "the port fix")
+    [action] = await _actions(session, "admin/app.py", diagnostic)
+    assert action.title.startswith("Use port ") and action.title.endswith(" for admin")
+    mark = session.mark()
+    await _run(session, action)
+    admin = await _state(session, session.uri("admin"), "running", mark)
+    assert not admin["url"].endswith(f":{port}/")
+    assert await session.get("/", port) == (200, "hello")
+    assert await session.get("/", int(admin["url"].rsplit(":", 1)[1].rstrip("/"))) == (200, "admin")
