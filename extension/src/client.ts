@@ -212,12 +212,19 @@ export class FlaskServer implements vscode.Disposable {
           const install = command === INSTALL_COMMAND ? parseInstall(args[0]) : undefined;
           if (install) return this.installInTerminal(install);
           const use = command === USE_SETTINGS_COMMAND ? parseUseSettings(args[0]) : undefined;
-          if (use) await saveSettings(use, this.options.log);
+          // Saved: a plain Start reads it (the server pulls the settings at each start),
+          // so the setting stays the one truth and a later change of it counts.
+          if (use && (await saveSettings(use, this.options.log))) return this.startSaved(use.appId);
           const result: unknown = await next(command, args);
           return result;
         },
       },
     };
+  }
+
+  private async startSaved(appId: string): Promise<void> {
+    const folder = folderOfApp(appId);
+    if (folder) await this.start(folder, ownId(folder, appId));
   }
 
   /** pip as a task; once it succeeded, the app restarts (it failed for want of it). */
@@ -226,7 +233,7 @@ export class FlaskServer implements vscode.Disposable {
     const outcome = installOutcome(request, await runInstallTask(request));
     const folder = folderOfApp(request.appId);
     if (outcome.failure) await tellFailure(this.options.log, outcome.failure);
-    else if (folder) await this.restart(folder, request.appId === folder.uri.toString() ? '' : request.appId);
+    else if (folder) await this.restart(folder, ownId(folder, request.appId));
   }
 
   private afterCrash(): void {
@@ -256,4 +263,9 @@ export class FlaskServer implements vscode.Disposable {
     if (status) this.options.onStatus(status);
     return status;
   }
+}
+
+/** The id `wanted` keeps an app under: '' for a folder's own app, as Start does. */
+function ownId(folder: vscode.WorkspaceFolder, appId: string): string {
+  return appId === folder.uri.toString() ? '' : appId;
 }

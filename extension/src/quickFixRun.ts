@@ -40,11 +40,11 @@ export async function runInstallTask(request: InstallRequest): Promise<number | 
 
 /**
  * Saves a quick fix's port or app at the folder's scope (an app of `failsafeFlask.apps`:
- * in its entry, when the folder's settings hold it).
+ * in its entry, when the folder's settings hold it); false when it could not be saved.
  */
-export async function saveSettings(request: UseSettingsRequest, log: vscode.LogOutputChannel): Promise<void> {
+export async function saveSettings(request: UseSettingsRequest, log: vscode.LogOutputChannel): Promise<boolean> {
   const folder = folderOfApp(request.appId);
-  if (!folder) return;
+  if (!folder) return false;
   const config = vscode.workspace.getConfiguration(SECTION, folder.uri);
   const target = vscode.ConfigurationTarget.WorkspaceFolder;
   const { entry } = splitAppId(request.appId);
@@ -54,9 +54,10 @@ export async function saveSettings(request: UseSettingsRequest, log: vscode.LogO
     const apps = withEntrySettings(config.inspect('apps')?.workspaceFolderValue, entry, request.settings);
     if (!apps) {
       log.info(`Quick fix: ${entry} is not in ${folder.name}'s own failsafeFlask.apps; not saved`);
-      return;
+      return false;
     }
     await config.update('apps', apps, target);
   }
   log.info(`Quick fix: saved ${JSON.stringify(request.settings)} for ${request.appId}`);
+  return true;
 }
