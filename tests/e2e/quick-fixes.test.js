@@ -103,6 +103,8 @@ describe('a quick fix in a real VS Code', { timeout: 300_000 }, () => {
       const row = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
       await row.waitFor({ state: 'visible', timeout: 20_000 });
       log(`quick fix: ${await row.textContent()}`);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'quick-fix-menu.png') });
       await row.click();
       // pip runs as a task, in a terminal of its own.
       await page.waitForSelector('.terminal-wrapper, .xterm', { timeout: 30_000 });
