@@ -2,8 +2,8 @@
 # End to end in a real VS Code (code-server from npm, headless Chromium): installs what it
 # needs (scripts/setup-e2e.sh, a second run reuses it), packages the extension with
 # scripts/build-extension.sh, then runs tests/e2e with Node 24's test runner: the
-# extension's steps (failsafe-flask.test.js; discovery, several apps and a quick fix in
-# their own files), live reload in Chromium against
+# extension's steps (failsafe-flask.test.js; discovery, several apps, each folder's
+# interpreter and a quick fix in their own files), live reload in Chromium against
 # `failsafe-flask run` (livereload.test.js) and the smoke test of `scripts/run.sh
 # --vscode` (run-vscode.test.js).
 # Exit code = the test's. Screenshots (always) and, on failure, the extension's
@@ -46,7 +46,7 @@ export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$root/.e2e/run-$(date +%Y%m%d-%H%M%S)}"
 echo "== e2e (code-server + Chromium); screenshots and logs: $E2E_ARTIFACTS"
 t0=$SECONDS
 rc=0
-tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js tests/e2e/several-apps.test.js tests/e2e/quick-fixes.test.js tests/e2e/livereload.test.js)
+tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js tests/e2e/several-apps.test.js tests/e2e/folder-interpreters.test.js tests/e2e/quick-fixes.test.js tests/e2e/livereload.test.js)
 # The smoke test of scripts/run.sh --vscode needs the extension; one file at a time (2 cores).
 [ "${E2E_NO_EXTENSION:-}" = "1" ] || tests+=(tests/e2e/run-vscode.test.js)
 "$node24" --test --test-concurrency=1 --test-reporter=spec "${tests[@]}" || rc=$?
