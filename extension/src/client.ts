@@ -207,19 +207,20 @@ export class FlaskServer implements vscode.Disposable {
             return answerConfiguration(params.items, answers, SECTION, settingsFor);
           },
         },
-        // Quick fixes: pip runs in a terminal; a chosen port or app is also saved.
-        executeCommand: async (command, args, next) => {
-          const install = command === INSTALL_COMMAND ? parseInstall(args[0]) : undefined;
-          if (install) return this.installInTerminal(install);
-          const use = command === USE_SETTINGS_COMMAND ? parseUseSettings(args[0]) : undefined;
-          // Saved: a plain Start reads it (the server pulls the settings at each start),
-          // so the setting stays the one truth and a later change of it counts.
-          if (use && (await saveSettings(use, this.options.log))) return this.startSaved(use.appId);
-          const result: unknown = await next(command, args);
-          return result;
-        },
+        executeCommand: (command, args, next) => this.quickFixCommand(command, args, next),
       },
     };
+  }
+
+  /** Quick fixes: pip runs in a terminal; a chosen port or app is also saved. */
+  private async quickFixCommand(command: string, args: unknown[], next: (command: string, args: unknown[]) => unknown): Promise<unknown> {
+    const install = command === INSTALL_COMMAND ? parseInstall(args[0]) : undefined;
+    if (install) return this.installInTerminal(install);
+    const use = command === USE_SETTINGS_COMMAND ? parseUseSettings(args[0]) : undefined;
+    // Saved: a plain Start reads it (the server pulls the settings at each start), so
+    // the setting stays the one truth and a later change of it counts.
+    if (use && (await saveSettings(use, this.options.log))) return this.startSaved(use.appId);
+    return next(command, args);
   }
 
   private async startSaved(appId: string): Promise<void> {
