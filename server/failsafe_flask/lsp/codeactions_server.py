@@ -112,12 +112,11 @@ async def _facts(ls: FailsafeServer, fix: Fix) -> Optional[actions.Facts]:
 
 
 def _can_create(ls: FailsafeServer) -> bool:
+    """The client applies CreateFile. Resource operations only ever come in
+    documentChanges, so declaring "create" says it (Neovim declares no more)."""
     edit = getattr(getattr(ls.client_capabilities, "workspace", None), "workspace_edit", None)
     operations = getattr(edit, "resource_operations", None) or []
-    return (
-        bool(getattr(edit, "document_changes", False))
-        and lsp.ResourceOperationKind.Create in operations
-    )
+    return lsp.ResourceOperationKind.Create in operations
 
 
 async def run_install(ls: FailsafeServer, arg: dict[str, Any]) -> dict[str, Any]:

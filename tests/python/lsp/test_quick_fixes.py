@@ -15,6 +15,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import default_converter
 from pygls.uris import to_fs_path
+from pytest_lsp import client_capabilities
 
 from venvs import make_venv, make_wheel
 
@@ -201,3 +202,22 @@ async def test_a_port_taken_by_another_app_offers_the_next_free_one(workspace: O
     assert not admin["url"].endswith(f":{port}/")
     assert await session.get("/", port) == (200, "hello")
     assert await session.get("/", int(admin["url"].rsplit(":", 1)[1].rstrip("/"))) == (200, "admin")
+
+
+async def test_a_client_without_create_file_gets_a_command(lsp_session: SessionFactory) -> None:
+    """eglot (Emacs 29) declares no resource operations: the server creates the file."""
+    caps = client_capabilities("emacs@v29.1")
+    app = HELLO.replace("import Flask", "import Flask, render_template").replace(
+        "return 'hello'", "return render_template('missing.html')"
+    )
+    session = await lsp_session(capabilities=caps, files={"app.py": app})
+    await session.command("failsafe-flask.start")
+    await session.state("running")
+    assert (await session.get("/"))[0] == 500
+    diagnostic = await session.until(_fixable(session, "app.py", "template"), "the template fix")
+    [action] = await _actions(session, "app.py", diagnostic)
+    assert action.edit is None and action.command is not None
+    assert action.command.command == "failsafe-flask.createTemplate"
+    await _run(session, action)
+    assert (session.root / "templates" / "missing.html").is_file()
+    assert await session.get("/") == (200, "")
