@@ -2,7 +2,8 @@
 # End to end in a real VS Code (code-server from npm, headless Chromium): installs what it
 # needs (scripts/setup-e2e.sh, a second run reuses it), packages the extension with
 # scripts/build-extension.sh, then runs tests/e2e with Node 24's test runner: the
-# extension's steps (failsafe-flask.test.js), live reload in Chromium against
+# extension's steps (failsafe-flask.test.js; discovery, several apps, each folder's
+# interpreter and a quick fix in their own files), live reload in Chromium against
 # `failsafe-flask run` (livereload.test.js), Open in Browser through code-server's proxy
 # and in the Simple Browser (open-in-browser.test.js), the smoke test of
 # `scripts/run.sh --vscode` (run-vscode.test.js) and debugging with breakpoints
@@ -48,7 +49,7 @@ export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$root/.e2e/run-$(date +%Y%m%d-%H%M%S)}"
 echo "== e2e (code-server + Chromium); screenshots and logs: $E2E_ARTIFACTS"
 t0=$SECONDS
 rc=0
-tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js tests/e2e/several-apps.test.js tests/e2e/livereload.test.js)
+tests=(tests/e2e/failsafe-flask.test.js tests/e2e/discovery.test.js tests/e2e/several-apps.test.js tests/e2e/folder-interpreters.test.js tests/e2e/quick-fixes.test.js tests/e2e/livereload.test.js)
 # Open in Browser, the smoke test of scripts/run.sh --vscode and the debug session need the
 # extension; one file at a time (2 cores).
 [ "${E2E_NO_EXTENSION:-}" = "1" ] || tests+=(tests/e2e/open-in-browser.test.js tests/e2e/run-vscode.test.js tests/e2e/debug.test.js)

@@ -38,7 +38,10 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ server, statusBar, log, state: context.workspaceState }),
     statuses,
     ...registerDebugging({ extensionPath: context.extensionPath, server, statuses: statuses.event, log }),
-    interpreters.onDidChange((reason) => restart(reason)),
+    interpreters.onDidChange((reason) => {
+      server.interpreterChanged(); // each folder's app: its own interpreter, pulled again
+      restart(reason); // the server's own interpreter
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restart('workspace trusted')),
     // The client pushes the change to the server itself (synchronize.configurationSection);
     // this only leaves a trace in the log.

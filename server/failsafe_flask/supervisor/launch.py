@@ -147,6 +147,9 @@ def preload_key(config: AppConfig, env: Mapping[str, str]) -> Key:
     except OSError:
         interpreter = None
     return (
+        # The path as given as well as where it leads: two virtual environments'
+        # pythons are links to one interpreter, with different packages.
+        os.path.abspath(config.python),
         os.path.realpath(config.python),
         interpreter,
         os.path.abspath(config.project_root),
