@@ -70,6 +70,9 @@ class AppConfig:
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
+    # With preload: fork them from a layer that has imported the project modules a save
+    # cannot affect (incremental restarts); False: the preloader holds packages only.
+    incremental: bool = True
     load_timeout: float = DEFAULT_LOAD_TIMEOUT
     # flask run's other options, with its meaning (and its FLASK_RUN_* variables)
     cert: Optional[str] = None  # a certificate file or "adhoc": served over HTTPS

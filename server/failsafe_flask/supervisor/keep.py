@@ -1,0 +1,105 @@
+"""Which project modules an incremental restart may keep imported: pure rules over the
+imports the last app process reported (``protocol.Imports``).
+
+A kept module is imported once, in a layer process that forks the app processes; every
+other module is imported afresh by each app process, after the kept ones. A restart must
+serve what a cold start serves, so a module is kept only when:
+
+1. its file and the files its body read did not change;
+2. it imports (at import time, directly or through others) only kept modules; its
+   package counts as an import (``a.b`` runs ``a/__init__.py`` first);
+3. it is not marked never-keep: it starts a thread, opens a socket or a database, starts
+   a process (a fork copies none of them), or holds the app object (each process builds
+   its own);
+4. order: in a cold start, a module that is not kept and whose body ended earlier ran
+   before it; in a restart it runs after. Both may change a module they share (a
+   registry, a counter, ``db.metadata``), and the order would show (a list's order, a
+   counter's value). So a module is not kept when a module not kept ended before it and
+   the two share a project module they import.
+
+The layer imports the kept modules in the order their bodies started, so among
+themselves they run as in a cold start. That holds for circular imports too: a module
+whose body had not ended when another imported it started first, so the layer runs it
+first and its body imports the other as in a cold start; when it is not kept, neither is
+the other, which imports it (rule 2). The circular ``app = Flask(__name__)`` then
+``from app import routes`` pattern: ``app`` holds the app object, so neither is kept.
+
+Assumed, not checked: a module body's code that runs *before* one of its imports does not
+change what that import's body sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from ..protocol import ImportedModule
+
+
+@dataclass
+class Decision:
+    kept: list[str]  # in the order their bodies started
+    why_not: dict[str, str] = field(default_factory=dict)  # every other module, and why
+
+
+def decide(modules: Sequence[ImportedModule], changed: Collection[str]) -> Decision:
+    """The modules to keep when ``changed`` (absolute paths) are the files that changed."""
+    why_not: dict[str, str] = {}
+    while True:  # again until nothing more drops: an import cycle drops as a whole
+        again = _one_pass(modules, changed, why_not)
+        if again.keys() == why_not.keys():
+            break
+        why_not = again
+    started = sorted(modules, key=lambda m: m["start"])
+    return Decision([m["name"] for m in started if m["name"] not in why_not], why_not)
+
+
+def _one_pass(
+    modules: Sequence[ImportedModule], changed: Collection[str], before: dict[str, str]
+) -> dict[str, str]:
+    """Each module in the order its body ended; ``before``: what an earlier pass dropped."""
+    known = {module["name"]: module for module in modules}
+    below: dict[str, frozenset[str]] = {}  # every project module each one imports
+    touched: set[str] = set()  # what the modules not kept import, so far in end order
+    why_not: dict[str, str] = dict(before)
+    for module in sorted(modules, key=lambda m: m["end"]):
+        name = module["name"]
+        direct = _direct(module, known)
+        below[name] = frozenset(direct).union(*(below.get(d, frozenset()) for d in direct))
+        reason = (
+            why_not.get(name) or _own_reason(module, changed) or _import_reason(direct, why_not)
+        )
+        if not reason and below[name] & touched:
+            shared = sorted(below[name] & touched)[0]
+            reason = f"a module not kept ran before it and imports {shared} too"
+        if reason:
+            why_not[name] = reason
+            touched |= below[name]
+    return why_not
+
+
+def _direct(module: ImportedModule, known: Collection[str]) -> list[str]:
+    """Project modules it imports, its packages included."""
+    name = module["name"]
+    parts = name.split(".")
+    parents = [".".join(parts[:depth]) for depth in range(1, len(parts))]
+    return [d for d in {*module["imports"], *parents} if d in known and d != name]
+
+
+def _own_reason(module: ImportedModule, changed: Collection[str]) -> str:
+    if module["file"] in changed:
+        return "it changed"
+    read = next((path for path in module["files"] if path in changed), None)
+    if read is not None:
+        return f"it read {read}, which changed"
+    return module["never"]
+
+
+def _import_reason(direct: Sequence[str], why_not: Collection[str]) -> str:
+    dropped = sorted(d for d in direct if d in why_not)
+    return f"it imports {dropped[0]}, which is not kept" if dropped else ""
+
+
+def never_kept(modules: Sequence[ImportedModule]) -> dict[str, str]:
+    """Modules no change lets us keep, and why (for the log: said once each)."""
+    return {m["name"]: m["never"] for m in modules if m["never"]}
