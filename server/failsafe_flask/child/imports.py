@@ -98,6 +98,7 @@ class Recorder:
         self.environ: Optional[dict[str, str]] = None  # as the first project body saw it
         self.path: list[str] = []
         self._project: dict[str, bool] = {}
+        self._real_import: Any = None  # builtins.__import__ while ours stands in for it
 
     def is_project(self, path: str) -> bool:
         known = self._project.get(path)
@@ -115,6 +116,8 @@ class Recorder:
             self.path = list(sys.path)
         if self.stack:
             self.stack[-1].imports.add(name)
+        else:
+            self._hook_import()
         record = _Record(name, file, self._tick(), thread_count())
         self.records[name] = record
         self.stack.append(record)
@@ -129,6 +132,20 @@ class Recorder:
             record.never = "it starts a thread"
         if self.stack:
             self.stack[-1].child_threads += max(started, 0)
+        else:
+            self._unhook_import()
+
+    def _hook_import(self) -> None:
+        """Stand in for ``builtins.__import__`` while a module body runs, and only then:
+        ``flask.cli.locate_app`` tells "no such module" from "an error inside it" by the
+        depth of the ImportError's traceback, which a frame of ours would change."""
+        self._real_import = builtins.__import__
+        builtins.__import__ = _recording(self, self._real_import)
+
+    def _unhook_import(self) -> None:
+        real, self._real_import = self._real_import, None
+        if real is not None and getattr(builtins.__import__, "_failsafe_recording", False):
+            builtins.__import__ = real
 
     def noted_import(self, importer: str, names: Sequence[str]) -> None:
         """A body ran an import statement: an edge to each project module it named."""
@@ -242,7 +259,6 @@ def install(root: str) -> Recorder:
     if _RECORDER is None:
         _RECORDER = Recorder(root)
         sys.meta_path.insert(0, _Finder(_RECORDER))
-        builtins.__import__ = _recording(_RECORDER, builtins.__import__)
         sys.addaudithook(_RECORDER.audit)
     _RECORDER.active = True
     return _RECORDER
@@ -259,13 +275,14 @@ def _recording(recorder: Recorder, real_import: Any) -> Any:
         level: int = 0,
     ) -> ModuleType:
         module: ModuleType = real_import(name, globals, locals, fromlist, level)
-        if recorder.active and recorder.stack and globals:
+        if recorder.stack and globals:
             absolute = _resolved(name, globals, level)
             if absolute is not None:
                 importer = globals.get("__name__", "")
                 recorder.noted_import(importer, _named(absolute, fromlist or ()))
         return module
 
+    recording_import._failsafe_recording = True  # type: ignore[attr-defined]
     return recording_import
 
 
