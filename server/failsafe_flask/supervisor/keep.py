@@ -30,6 +30,7 @@ change what that import's body sees.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -103,3 +104,64 @@ def _import_reason(direct: Sequence[str], why_not: Collection[str]) -> str:
 def never_kept(modules: Sequence[ImportedModule]) -> dict[str, str]:
     """Modules no change lets us keep, and why (for the log: said once each)."""
     return {m["name"]: m["never"] for m in modules if m["never"]}
+
+
+def new_imports_of_kept(
+    module: ImportedModule, source: str, kept: Collection[str], is_package: bool
+) -> list[str]:
+    """Kept modules the new ``source`` of a changed module imports and the old did not.
+
+    A guard, not the graph: such a module may now change a kept module's state, before
+    or after modules that did the same in the run the keep set was decided from, and the
+    kept ones ran already. Read from the source's import statements (``ast``), so an
+    import made some other way is not seen. A source that does not parse adds nothing:
+    the app process reports the SyntaxError.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    package = module["name"] if is_package else module["name"].rpartition(".")[0]
+    had = set(module["imports"])
+    return sorted(n for n in _imported_names(tree, package) if n in kept and n not in had)
+
+
+def _imported_names(tree: ast.Module, package: str) -> set[str]:
+    names: set[str] = set()
+    for node in _import_time_nodes(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names |= _with_parents(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node.module or "", package, node.level)
+            if base:
+                names |= _with_parents(base)
+                names |= {f"{base}.{alias.name}" for alias in node.names}
+    return names
+
+
+def _import_time_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node but what a function body holds: run later, by a call, not at import."""
+    found: list[ast.AST] = []
+    waiting = [tree]
+    while waiting:
+        node = waiting.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            waiting.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _absolute(name: str, package: str, level: int) -> str:
+    if level == 0:
+        return name
+    bits = package.split(".") if package else []
+    if level - 1 > len(bits):
+        return ""
+    base = ".".join(bits[: len(bits) - (level - 1)])
+    return f"{base}.{name}" if name and base else (base or name)
+
+
+def _with_parents(name: str) -> set[str]:
+    parts = name.split(".")
+    return {".".join(parts[: depth + 1]) for depth in range(len(parts))}

@@ -34,6 +34,10 @@ class Launcher:
         self._package = PackageFolder()
         self._debugpy = debugpy_folder()
 
+    @property
+    def layers(self) -> Layers:
+        return self._layers
+
     async def launch(
         self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_event: OnEvent
     ) -> AppProcess:

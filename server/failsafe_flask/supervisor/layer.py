@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from typing import Optional
 
-from ..protocol import HOLDS_APP, Imports, LayerRequest
+from ..protocol import HOLDS_APP, ImportedModule, Imports, LayerRequest
 from . import keep
 from .launch import Key, LaunchPlan
 from .preload import Preloader, PreloadError
@@ -32,14 +32,27 @@ class Layers:
         self._note = note
         self._current: Optional[Preloader] = None
         self._kept: tuple[str, ...] = ()  # what the current (or building) layer holds
+        self._graph: Sequence[ImportedModule] = ()  # the imports it was decided from
         self._building: Optional[asyncio.Task[Preloader]] = None
         self._others: set[Preloader] = set()
         self._told: set[str] = set()  # never-kept modules and failures, said once each
 
+    @property
+    def settled(self) -> bool:
+        """No layer is being built (the last one is ready, or failed, or none was needed)."""
+        return self._building is None
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """What the current layer holds (nothing without one)."""
+        return self._kept if self._current is not None else ()
+
     def usable(self, key: Key) -> Optional[Preloader]:
         """The layer to fork the next app process from, if it is still good."""
         current = self._current
-        if current is not None and current.stale_reason(key) is not None:
+        if current is None:
+            return None
+        if current.stale_reason(key) is not None or _imports_grew(self._graph, self._kept):
             self._retire_current()
             return None
         return current
@@ -58,7 +71,7 @@ class Layers:
             return
         self._cancel_build()
         self._retire_current()
-        self._kept = kept
+        self._kept, self._graph = kept, event.modules
         if not kept:
             return
         request = LayerRequest(modules=list(kept), environ=event.environ, path=event.path)
@@ -145,6 +158,33 @@ def _newest(event: Imports) -> set[str]:
             except OSError:
                 return {path}  # gone: it changes next, whatever else does
     return {newest[1]} if newest[1] else set()
+
+
+def _imports_grew(graph: Sequence[ImportedModule], kept: Sequence[str]) -> bool:
+    """A module saved since then imports a kept module it did not import: the order in
+    which modules change a kept module's state may have changed (``keep``)."""
+    held = set(kept)
+    for module in graph:
+        path = module["file"]
+        stamps = dict(module["stamps"])
+        if module["name"] in held or path not in stamps or _mtime(path) == stamps[path]:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                source = file.read()
+        except OSError:
+            continue  # gone: the app process reports what that breaks
+        package = os.path.basename(path) == "__init__.py"
+        if keep.new_imports_of_kept(module, source, held, package):
+            return True
+    return False
+
+
+def _mtime(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _failed_text(error: BaseException) -> str:

@@ -1,0 +1,123 @@
+"""Incremental restarts serve exactly what a cold start serves: a seeded property test.
+
+Random edits to a project with import-time side effects (``incremental_project``); after
+each restart, the page must equal the page of a cold start of the same files in a new
+interpreter (no preloader, no layer). Set ``FAILSAFE_INCREMENTAL_SEED`` to replay a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from failsafe_flask.supervisor.events import AppOutput
+from integration.incremental_project import Project
+from integration.supervisor_harness import Harness, aget
+from system import DEADLINE, until
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="layers are forks")
+
+StartApp = Callable[..., "asyncio.Future[Harness]"]
+SEED = int(os.environ.get("FAILSAFE_INCREMENTAL_SEED", "20261205"))
+STEPS = 14
+
+# A cold start: a new interpreter loads the app as flask run does and serves "/" once.
+_COLD = """
+from flask.cli import ScriptInfo
+app = ScriptInfo(app_import_path="app").load_app()
+print(app.test_client().get("/").get_data(as_text=True))
+"""
+
+
+def cold_page(root: Path) -> Any:
+    env = {**os.environ, "FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+async def served(app: Harness) -> tuple[Any, list[str]]:
+    page = json.loads((await aget(app.url + "/")).body)
+    kept = json.loads((await aget(app.url + "/kept")).body)
+    return page, kept
+
+
+async def test_random_edits_serve_what_a_cold_start_serves(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    project = Project()
+    app = await start_app(project.files(), app="app", extra_watch=("*.cfg",))
+    await app.ready()
+    page, _ = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    layers = app.supervisor._launcher.layers  # what the test must wait for
+    forked_from_layer = 0
+    for step in range(1, STEPS + 1):
+        if rng.random() < 0.75:  # else the save may come while the layer is being built
+            await until(lambda: layers.settled, "the layer is built")
+        changed = project.edit(rng, step)
+        files = project.files()
+        await app.ready(await app.save({name: files[name] for name in changed}))
+        page, kept = await served(app)
+        forked_from_layer += bool(kept)
+        cold = await asyncio.to_thread(cold_page, tmp_path)
+        assert page == cold, f"seed {SEED} step {step}: saved {changed}, layer kept {kept}"
+    assert forked_from_layer >= 3, f"seed {SEED}: only {forked_from_layer} restarts had a layer"
+
+
+async def test_a_module_that_starts_a_thread_is_never_kept_and_the_log_says_so(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    for value in (7, 8):  # the first save tells which file is saved next
+        await until(lambda: layers.settled, "the layer is built")
+        project.leaves[2] = (value, False)  # the last leaf: what ran before it can be kept
+        files = project.files()
+        await app.ready(await app.save({"shop/leaf_2.py": files["shop/leaf_2.py"]}))
+    page, kept = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert "shop.models_b" in kept and "shop.jobs" not in kept and "app" not in kept
+    assert "app.routes" not in kept  # it imports app, which holds the app object
+    notes = [e.line for e in app.events if isinstance(e, AppOutput) and "shop.jobs" in e.line]
+    assert len(notes) == 1 and "it starts a thread" in notes[0], notes
+
+
+async def test_a_save_that_makes_a_module_register_too_keeps_the_registry_order(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    project.tools[1] = (0, True)  # tool_1 registers; tool_0, imported before it, does not
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    for value in (1, 2):  # tool_0 is the file saved last: the layer keeps tool_1
+        await until(lambda: layers.settled, "the layer is built")
+        project.tools[0] = (value, False)
+        await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
+    await until(lambda: layers.settled, "the layer is built")
+    assert "tool_1" in layers.kept
+    project.tools[0] = (3, True)  # now it registers, before tool_1 in a cold start
+    await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
+    page, kept = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert page["registry"] == ["tool_0-3", "tool_1-0"]
