@@ -118,6 +118,6 @@ async def test_a_save_that_makes_a_module_register_too_keeps_the_registry_order(
     assert "tool_1" in layers.kept
     project.tools[0] = (3, True)  # now it registers, before tool_1 in a cold start
     await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
-    page, kept = await served(app)
+    page, _ = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert page["registry"] == ["tool_0-3", "tool_1-0"]
