@@ -21,7 +21,7 @@ describe('readSettings', () => {
       extraWatch: ['config/*.toml', 3],
       excludes: ['data'],
       debug: false,
-      preload: false,
+      preload: 'packages',
       liveReload: false,
       loadTimeout: 5,
       apps: [{ name: 'admin', root: 'admin' }],
@@ -39,7 +39,7 @@ describe('readSettings', () => {
         extraWatch: ['config/*.toml'],
         excludes: ['data'],
         debug: false,
-        preload: false,
+        preload: 'packages',
         liveReload: false,
         loadTimeout: 5,
         apps: [{ name: 'admin', root: 'admin' }],
@@ -47,6 +47,11 @@ describe('readSettings', () => {
         browser: 'simpleBrowser',
       },
     );
+  });
+
+  it('reads the preload values of earlier versions: true is on, false is off', () => {
+    assert.equal(readSettings((k) => (k === 'preload' ? true : undefined)).preload, 'on');
+    assert.equal(readSettings((k) => (k === 'preload' ? false : undefined)).preload, 'off');
   });
 
   it('falls back on mistyped values', () => {
@@ -59,7 +64,7 @@ describe('readSettings', () => {
     assert.equal(s.debug, true);
     assert.deepEqual(s.env, {});
     assert.equal(s.browser, 'external');
-    assert.equal(s.preload, true);
+    assert.equal(s.preload, 'on');
     assert.equal(s.liveReload, true);
     assert.equal(s.loadTimeout, 30);
   });
@@ -105,7 +110,7 @@ describe('serverSettings', () => {
       extraWatch: [],
       excludes: [],
       debug: true,
-      preload: true,
+      preload: 'on',
       liveReload: true,
       loadTimeout: 30,
       apps: [],
@@ -159,7 +164,7 @@ const CHANGED: Record<string, unknown> = {
   extraWatch: ['config/*.toml'],
   excludes: ['data'],
   debug: false,
-  preload: false,
+  preload: 'off',
   liveReload: false,
   loadTimeout: 5,
   apps: [{ name: 'admin', root: 'admin', port: 5001 }],
