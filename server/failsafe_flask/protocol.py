@@ -234,7 +234,8 @@ class LayerRequest:
     (an incremental restart, ``child.imports_layer``)."""
 
     KIND: ClassVar[str] = "layer"
-    modules: list[str]
+    modules: list[str]  # in the order their bodies started, ``shells`` among them
+    shells: list[str]  # packages created without running their body (``keep.Decision``)
     environ: dict[str, str]
     path: list[str]
 

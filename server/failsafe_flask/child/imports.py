@@ -99,6 +99,7 @@ class Recorder:
         self.path: list[str] = []
         self._project: dict[str, bool] = {}
         self._real_import: Any = None  # builtins.__import__ while ours stands in for it
+        self._shell_starts: dict[str, int] = {}  # see opened_shell
 
     def is_project(self, path: str) -> bool:
         known = self._project.get(path)
@@ -118,10 +119,16 @@ class Recorder:
             self.stack[-1].imports.add(name)
         else:
             self._hook_import()
-        record = _Record(name, file, self._tick(), thread_count())
+        start = self._shell_starts.pop(name, None) or self._tick()
+        record = _Record(name, file, start, thread_count())
         self.records[name] = record
         self.stack.append(record)
         return record
+
+    def opened_shell(self, name: str) -> None:
+        """A layer created the package ``name`` without its body, which a fork runs: its
+        body starts now, as far as the order goes (before the submodules it imports)."""
+        self._shell_starts[name] = self._tick()
 
     def finish(self, record: _Record, ok: bool) -> None:
         self.stack.pop()
@@ -230,6 +237,10 @@ class _Finder(MetaPathFinder):
         if is_file and wrappable and self._recorder.is_project(str(origin)):
             spec.loader = _Loader(loader, self._recorder, os.path.abspath(str(origin)))  # type: ignore[assignment]
         return spec
+
+
+def is_recording_finder(finder: object) -> bool:
+    return isinstance(finder, _Finder)
 
 
 def _resolved(name: str, globals_: Optional[dict[str, Any]], level: int) -> Optional[str]:

@@ -382,12 +382,10 @@ def fresh_state(root: str) -> None:
     random.seed()  # os.fork reseeds it too (register_at_fork); say it where it matters
     importlib.invalidate_caches()  # finders cached folder listings before the save
     linecache.clearcache()
-    forget_project_modules(root, _kept())
-
-
-def _kept() -> frozenset[str]:
     layer = sys.modules.get("failsafe_flask.child.imports_layer")  # only a layer has it
-    return frozenset(getattr(layer, "KEPT", frozenset()))
+    forget_project_modules(root, getattr(layer, "KEPT", frozenset()))
+    if layer is not None:
+        layer.reopen_shells()
 
 
 def _exit_code(exc: SystemExit) -> int:

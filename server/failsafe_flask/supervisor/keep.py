@@ -31,7 +31,7 @@ change what that import's body sees.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..protocol import ImportedModule
@@ -41,6 +41,10 @@ from ..protocol import ImportedModule
 class Decision:
     kept: list[str]  # in the order their bodies started
     why_not: dict[str, str] = field(default_factory=dict)  # every other module, and why
+    # Packages not kept that hold kept modules: the layer creates them without running
+    # their body (as a cold start has them while their body imports those modules), and
+    # each app process runs the body in that same module object.
+    shells: list[str] = field(default_factory=list)
 
 
 def decide(modules: Sequence[ImportedModule], changed: Collection[str]) -> Decision:
@@ -52,7 +56,10 @@ def decide(modules: Sequence[ImportedModule], changed: Collection[str]) -> Decis
             break
         why_not = again
     started = sorted(modules, key=lambda m: m["start"])
-    return Decision([m["name"] for m in started if m["name"] not in why_not], why_not)
+    kept = [m["name"] for m in started if m["name"] not in why_not]
+    known = {module["name"]: module for module in modules}
+    around = {p for name in kept for p in _enclosing(known[name], known)}
+    return Decision(kept, why_not, [m["name"] for m in started if m["name"] in around - set(kept)])
 
 
 def _one_pass(
@@ -79,12 +86,30 @@ def _one_pass(
     return why_not
 
 
-def _direct(module: ImportedModule, known: Collection[str]) -> list[str]:
-    """Project modules it imports, its packages included."""
+def _direct(module: ImportedModule, known: Mapping[str, ImportedModule]) -> list[str]:
+    """Project modules it imports, its packages included, but its enclosing packages."""
     name = module["name"]
     parts = name.split(".")
     parents = [".".join(parts[:depth]) for depth in range(1, len(parts))]
-    return [d for d in {*module["imports"], *parents} if d in known and d != name]
+    around = _enclosing(module, known)
+    wanted = {*module["imports"], *parents} - around
+    return [d for d in wanted if d in known and d != name]
+
+
+def _enclosing(module: ImportedModule, known: Mapping[str, ImportedModule]) -> set[str]:
+    """Its packages whose body imported it (they started before it and ended after it):
+    the package ``views`` whose ``__init__.py`` imports ``views.v00``. Such a package
+    need not be kept for the module to be: a shell of it will do (``Decision.shells``).
+    A package marked never-keep (it holds the app object) is no shell."""
+    parts = module["name"].split(".")
+    found = set()
+    for depth in range(1, len(parts)):
+        package = known.get(".".join(parts[:depth]))
+        if package is None or package["never"] or not package["file"].endswith("__init__.py"):
+            continue
+        if package["start"] < module["start"] and module["end"] < package["end"]:
+            found.add(package["name"])
+    return found
 
 
 def _own_reason(module: ImportedModule, changed: Collection[str]) -> str:

@@ -74,7 +74,13 @@ class Layers:
         self._kept, self._graph = kept, event.modules
         if not kept:
             return
-        request = LayerRequest(modules=list(kept), environ=event.environ, path=event.path)
+        start = {module["name"]: module["start"] for module in event.modules}
+        request = LayerRequest(
+            modules=sorted([*kept, *decision.shells], key=start.__getitem__),
+            shells=decision.shells,
+            environ=event.environ,
+            path=event.path,
+        )
         stamps = {path: mtime for module in event.modules for path, mtime in module["stamps"]}
         task = asyncio.create_task(self._build(plan, packages, request, stamps))
         self._building = task

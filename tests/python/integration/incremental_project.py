@@ -7,7 +7,7 @@ that a test can edit it at random and know what each file holds.
 - ``shop/registry.py``: a list filled at import by the modules that register;
 - ``shop/db.py``: a ``Model`` base whose subclasses register themselves (as
   ``db.Model`` does), in ``models_a`` and ``models_b`` (which imports ``models_a``);
-- ``shop/views/bp_N.py``: blueprints created at import;
+- ``shop/views/bp_N.py``: blueprints created at import, by the package's ``__init__.py``;
 - ``shop/settings.py``: reads ``settings.cfg`` at import;
 - ``shop/jobs.py``: starts a thread at import (never kept);
 - ``tool_N.py``: top-level modules that share nothing (kept whatever else changes), until
@@ -44,6 +44,7 @@ from shop import counter, registry, settings
 from shop.db import Model
 from shop import models_a, models_b
 {views}
+from shop import views
 {leaves}
 {tools}
 from shop import jobs
@@ -64,6 +65,7 @@ def index():
             "models": [cls.__name__ for cls in Model.registry],
             "tables": Model.tables,
             "blueprints": list(app.blueprints),
+            "views": views.NAMES,
             "urls": sorted(str(rule) for rule in app.url_map.iter_rules()),
             "settings": settings.VALUES,
             "leaves": [{leaf_values}],
@@ -185,6 +187,16 @@ def page():
 ORDER = counter.bump("bp_{index}")
 """
 
+# A package whose body imports its modules: one saved, the others stay kept in a layer
+# that holds the package without having run its body (a shell).
+_VIEWS = """\
+from . import {names}
+from shop import counter
+
+NAMES = [{blueprints}]
+ORDER = counter.bump("views")
+"""
+
 _LEAF = """\
 from shop import counter{registry_import}
 
@@ -222,7 +234,10 @@ class Project:
             "app/routes.py": self._routes(),
             "settings.cfg": f"[shop]\nvalue = {self.settings}\n",
             "shop/__init__.py": "",
-            "shop/views/__init__.py": "",
+            "shop/views/__init__.py": _VIEWS.format(
+                names=", ".join(f"bp_{i}" for i in range(BLUEPRINTS)),
+                blueprints=", ".join(f"bp_{i}.bp.name" for i in range(BLUEPRINTS)),
+            ),
             "shop/counter.py": _COUNTER,
             "shop/registry.py": _REGISTRY.format(
                 entries=[f"start-{n}" for n in range(self.registry)]

@@ -121,3 +121,22 @@ async def test_a_save_that_makes_a_module_register_too_keeps_the_registry_order(
     page, _ = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert page["registry"] == ["tool_0-3", "tool_1-0"]
+
+
+async def test_a_package_whose_body_imports_the_saved_module_runs_again_around_the_kept(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    for text in (1, 2):  # shop/views/__init__.py imports bp_0 then bp_1; bp_1 is saved
+        await until(lambda: layers.settled, "the layer is built")
+        project.blueprints[1] = (text, text == 2)
+        await app.ready(
+            await app.save({"shop/views/bp_1.py": project.files()["shop/views/bp_1.py"]})
+        )
+    page, kept = await served(app)
+    assert "shop.views.bp_0" in kept and "shop.views" not in kept
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert page["views"] == ["bp_0", "bp_1"] and page["registry"] == ["bp_1-2"]
