@@ -239,6 +239,11 @@ class _Finder(MetaPathFinder):
         return spec
 
 
+def real_loader(loader: Any) -> Any:
+    """The loader under our recording wrapper (a spec found while recording has it)."""
+    return loader._real if isinstance(loader, _Loader) else loader
+
+
 def is_recording_finder(finder: object) -> bool:
     return isinstance(finder, _Finder)
 

@@ -79,6 +79,7 @@ def _shell(name: str) -> ModuleType:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.loader is None:
         raise ImportError(f"no module named {name}")
+    spec.loader = imports.real_loader(spec.loader)  # the fork's import records the body
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
