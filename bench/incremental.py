@@ -64,7 +64,9 @@ def _ensure_requirements() -> None:
     if all(importlib.util.find_spec(n) for n in ("flask_sqlalchemy", "flask_wtf", "marshmallow")):
         return
     requirements = HERE / "requirements-large.txt"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True
+    )
 
 
 def _get(port: int, path: str) -> str:
@@ -138,7 +140,11 @@ def _create(root: Path) -> None:
 
 
 def _report(results: dict[str, dict[str, list[float]]], saves: int) -> None:
-    print(f"| save -> served (ms), median of {saves} | " + " | ".join(PEERS[p][0] for p in results) + " |")
+    print(
+        f"| save -> served (ms), median of {saves} | "
+        + " | ".join(PEERS[p][0] for p in results)
+        + " |"
+    )
     print("|---|" + "---:|" * len(results))
     for label, _, _ in ROWS:
         cells = []

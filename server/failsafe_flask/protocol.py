@@ -166,6 +166,7 @@ class ImportedModule(TypedDict):
     files: list[str]  # project files (not sources) its body opened: a config file
     never: str  # why it may never be kept ("it starts a thread"), else ""
     stamps: list[tuple[str, Optional[int]]]  # its file and ``files``, with their mtimes then
+    seconds: float  # its body's own run, without the project modules it imported
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import builtins
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec
@@ -68,6 +69,9 @@ class _Record:
         self.end = -1  # still running (or it failed)
         self.threads = threads  # at start; then the threads its own body left running
         self.child_threads = 0
+        self.began = time.perf_counter()
+        self.seconds = 0.0  # its own, once it ended
+        self.child_seconds = 0.0
         self.imports: set[str] = set()
         self.files: set[str] = set()
         self.stamps: dict[str, Optional[int]] = {file: mtime(file)}
@@ -83,6 +87,7 @@ class _Record:
             files=sorted(self.files),
             never=self.never,
             stamps=sorted(self.stamps.items()),
+            seconds=round(self.seconds, 6),
         )
 
 
@@ -137,8 +142,11 @@ class Recorder:
             record.end = self._tick()
         if started > record.child_threads and not record.never:
             record.never = "it starts a thread"
+        spent = time.perf_counter() - record.began
+        record.seconds = max(spent - record.child_seconds, 0.0)
         if self.stack:
             self.stack[-1].child_threads += max(started, 0)
+            self.stack[-1].child_seconds += spent
         else:
             self._unhook_import()
 

@@ -23,6 +23,9 @@ from .preload import Preloader, PreloadError
 from .process import Note
 
 LAYER_TIMEOUT = 60.0  # importing a big project on a slow machine; it runs in the background
+# A layer costs a process and its imports after every restart whose keep set differs: not
+# worth it for what imports faster than this.
+WORTH_SECONDS = 0.03
 
 
 class Layers:
@@ -72,7 +75,9 @@ class Layers:
         self._cancel_build()
         self._retire_current()
         self._kept, self._graph = kept, event.modules
-        if not kept:
+        held = set(kept)
+        if sum(m["seconds"] for m in event.modules if m["name"] in held) < WORTH_SECONDS:
+            self._kept = ()
             return
         start = {module["name"]: module["start"] for module in event.modules}
         request = LayerRequest(

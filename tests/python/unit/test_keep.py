@@ -26,6 +26,7 @@ def module(
         files=list(files),
         never=never,
         stamps=[(file, 1)],
+        seconds=0.01,
     )
 
 
