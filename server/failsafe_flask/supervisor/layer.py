@@ -28,6 +28,10 @@ LAYER_TIMEOUT = 60.0  # importing a big project on a slow machine; it runs in th
 WORTH_SECONDS = 0.03
 
 
+class _Outdated(PreloadError):
+    """A file changed while the layer imported it: a save came, the next one is built."""
+
+
 class Layers:
     """The current layer, the one being built, and the retired ones until their forks end."""
 
@@ -103,7 +107,7 @@ class Layers:
             ready = await preloader.layer(request, LAYER_TIMEOUT)
             for path, mtime in ready.watch:
                 if path in stamps and stamps[path] != mtime:
-                    raise PreloadError(f"{path} changed while it was imported")
+                    raise _Outdated(f"{path} changed while it was imported")
         except BaseException:
             await preloader.aclose()
             raise
@@ -117,7 +121,8 @@ class Layers:
             if task is self._building:
                 self._building = None
                 self._kept = ()
-                self._tell(f"layer: {error}", _failed_text(error))
+                if not isinstance(error, _Outdated):
+                    self._tell(f"layer: {error}", _failed_text(error))
             return
         preloader = task.result()
         if task is not self._building:
