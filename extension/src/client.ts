@@ -11,6 +11,7 @@ import {
   State as ClientState,
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
+import { servedPrefix } from './browserUrl';
 import { SECTION, isSetByUser, readSettings, serverLaunch, serverSettings } from './config';
 import { errorText } from './errors';
 import { ClientLifecycle } from './lifecycle';
@@ -24,6 +25,7 @@ export const SERVER_COMMANDS = {
   stop: 'failsafe-flask.stop',
   restart: 'failsafe-flask.restart',
   status: 'failsafe-flask.status',
+  debug: 'failsafe-flask.debug',
 } as const;
 
 const STATUS_NOTIFICATION = '$/failsafeFlask/status';
@@ -78,6 +80,17 @@ export class FlaskServer implements vscode.Disposable {
     await this.command(SERVER_COMMANDS.restart, appId || undefined);
   }
 
+  /**
+   * Starts the app `appId` of `folder` under the debugger (`args`: the debug command's
+   * argument); the status answered says where it listens.
+   */
+  async debug(folder: vscode.WorkspaceFolder, appId: string, args: object): Promise<Status | undefined> {
+    this.wanted.set(appId, folder);
+    this.folder ??= folder;
+    if (!(await this.clients.ensure(this.folder))) return undefined;
+    return this.command(SERVER_COMMANDS.debug, args);
+  }
+
   /** Remembers that Start was asked for, for when the workspace becomes trusted. */
   wantStart(folder: vscode.WorkspaceFolder, appId = ''): void {
     this.wanted.set(appId, folder);
@@ -102,9 +115,9 @@ export class FlaskServer implements vscode.Disposable {
    * what the server says now (a failed start: stopped, and why), never a state the
    * failure left behind; and the app is no longer wanted unless it runs.
    */
-  private async command(command: string, arg?: object | string): Promise<void> {
+  private async command(command: string, arg?: object | string): Promise<Status | undefined> {
     try {
-      await this.execute(command, arg);
+      return await this.execute(command, arg);
     } catch (err) {
       const appId = typeof arg === 'string' ? arg : ((arg as { appId?: string } | undefined)?.appId ?? '');
       const now = await this.execute(SERVER_COMMANDS.status, appId || undefined).catch(() => undefined);
@@ -162,7 +175,10 @@ export class FlaskServer implements vscode.Disposable {
   private clientOptions(python: string, folder: vscode.WorkspaceFolder): LanguageClientOptions {
     const settingsFor = (scope: vscode.Uri | undefined): object => {
       const config = vscode.workspace.getConfiguration(SECTION, scope ?? folder.uri);
-      return serverSettings(readSettings((key) => config.get(key)), python, (key) => isSetByUser(config.inspect(key)));
+      const settings = readSettings((key) => config.get(key));
+      // In browser-based VS Code the app is served under the proxy's prefix (browserUrl.ts).
+      settings.urlPrefix = servedPrefix(settings.urlPrefix, isWebUi());
+      return serverSettings(settings, python, (key) => isSetByUser(config.inspect(key)));
     };
     return {
       // Every file: the server restarts on saves of templates and config files too.
@@ -218,4 +234,9 @@ export class FlaskServer implements vscode.Disposable {
     if (status) this.options.onStatus(status);
     return status;
   }
+}
+
+/** VS Code in a browser tab (code-server, vscode.dev): the app is reached through a proxy. */
+export function isWebUi(): boolean {
+  return vscode.env.uiKind === vscode.UIKind.Web;
 }

@@ -20,6 +20,8 @@ export interface Settings {
   debug: boolean;
   preload: Preload;
   liveReload: boolean;
+  /** The path a proxy serves the app under; '' lets browserUrl.servedPrefix decide. */
+  urlPrefix: string;
   loadTimeout: number;
   /** Several apps in one folder (`{name, root?, app?, port?, ...}`), checked by the server. */
   apps: unknown[];
@@ -48,6 +50,7 @@ function declaredDefaults(): Settings {
     debug: declared['failsafeFlask.debug'].default,
     preload: declared['failsafeFlask.preload'].default as Preload, // one of its declared enum
     liveReload: declared['failsafeFlask.liveReload'].default,
+    urlPrefix: declared['failsafeFlask.urlPrefix'].default,
     loadTimeout: declared['failsafeFlask.loadTimeout'].default,
     apps: declared['failsafeFlask.apps'].default,
     interpreter: declared['failsafeFlask.interpreter'].default,
@@ -116,6 +119,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
     preload: preloadMode(preload),
     liveReload: typeof liveReload === 'boolean' ? liveReload : DEFAULTS.liveReload,
+    urlPrefix: str('urlPrefix', DEFAULTS.urlPrefix).trim(),
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     apps: Array.isArray(apps) ? (apps as unknown[]) : [],
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
@@ -136,6 +140,7 @@ export function serverSettings(settings: Settings, python: string, isSet: (key: 
     excludes: [...settings.excludes],
     preload: settings.preload,
     liveReload: settings.liveReload,
+    urlPrefix: settings.urlPrefix,
     loadTimeout: settings.loadTimeout,
     apps: [...settings.apps],
     python,

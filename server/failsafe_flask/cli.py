@@ -154,6 +154,14 @@ _RUN_OPTIONS = (
         help="open pages do not follow saves (live reload is on in debug mode only)",
     ),
     _option(
+        "--url-prefix",
+        metavar="/PATH",
+        type=Checked("path", validate.url_prefix),
+        default="",
+        help="serve the app under this path too, as behind a path proxy"
+        " ({port}: the app's port; e.g. /absproxy/{port} for code-server)",
+    ),
+    _option(
         "--load-timeout",
         type=Checked("seconds", validate.seconds_text),
         help=f"seconds before a stuck load is reported (default {DEFAULT_LOAD_TIMEOUT:g})",
@@ -284,6 +292,7 @@ def _config(root: Path, options: dict[str, Any]) -> AppConfig:
         reload=options["reload"],
         threaded=options["with_threads"],
         live_reload=not options["no_live_reload"],
+        url_prefix=options["url_prefix"],
         debugpy=options["debugpy"],
         debugpy_wait=options["debugpy_wait"],
         **fields,

@@ -99,3 +99,10 @@ class AppConfig:
     debugpy: Optional[tuple[str, int]] = None
     debugpy_wait: bool = False  # each app process waits for the debugger before loading
     live_reload: bool = True  # open pages follow saves (in debug mode only)
+    # The path a proxy serves the app under ("/absproxy/{port}"), checked by
+    # validate.url_prefix; "": none. See served_prefix.
+    url_prefix: str = ""
+
+    def served_prefix(self) -> str:
+        """``url_prefix`` with ``{port}`` replaced by the port (the bound one, once bound)."""
+        return self.url_prefix.replace("{port}", str(self.port))

@@ -141,6 +141,8 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "python": _text(raw, "python"),
         **_preload(raw),
         "live_reload": _bool(raw, "liveReload"),
+        # "" is a value here ("no prefix"), so it is checked, not dropped as "not set"
+        "url_prefix": _checked(raw, "urlPrefix", validate.url_prefix),
         "env": _env(raw),
         "env_file": _env_file(raw, root),
         # A default .env that is deleted is simply no longer loaded; a named one is missed.

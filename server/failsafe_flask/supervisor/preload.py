@@ -96,7 +96,7 @@ class Preloader:
         fds = {ENV_REQUEST_FD: str(theirs.fileno()), ENV_REPLY_FD: str(reply_w)}
         try:
             proc = await asyncio.create_subprocess_exec(
-                *preloader_command(plan.config, packages),
+                *preloader_command(plan.config, packages, plan.debugpy_parent),
                 cwd=plan.cwd,
                 env={**plan.env, **fds},
                 stdin=asyncio.subprocess.DEVNULL,

@@ -40,9 +40,16 @@ def _field(key: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
 
 
-def _other(spec: dict[str, Any]) -> object:
+# A string that is not a valid value of every string setting: a URL prefix is a path.
+_OTHER_TEXT = {"urlPrefix": "/other"}
+
+
+def _other(key: str) -> object:
     """A valid value of the declared type that is not the declared default."""
+    spec = DECLARED[key]
     kind, default = spec["type"], spec["default"]
+    if key in _OTHER_TEXT:
+        return _OTHER_TEXT[key]
     if "enum" in spec:
         return next(value for value in spec["enum"] if value != default)
     if kind in ("integer", "number"):
@@ -67,7 +74,7 @@ def test_the_declared_default_is_the_servers_default(key: str, tmp_path: Path) -
 @pytest.mark.parametrize("key", SERVER_KEYS)
 def test_the_server_reads_every_declared_key(key: str, tmp_path: Path) -> None:
     # Else the check above would pass for a key the server ignores.
-    changed = parse_settings({key: _other(DECLARED[key])}, tmp_path)
+    changed = parse_settings({key: _other(key)}, tmp_path)
     assert changed != AppConfig(project_root=tmp_path)
 
 
