@@ -43,6 +43,7 @@ class Layers:
         self._building: Optional[asyncio.Task[Preloader]] = None
         self._others: set[Preloader] = set()
         self._told: set[str] = set()  # never-kept modules and failures, said once each
+        self.learned = 0  # app processes' imports learned from: what a waiter can count
 
     @property
     def settled(self) -> bool:
@@ -71,6 +72,7 @@ class Layers:
 
     def learn(self, plan: LaunchPlan, event: Imports, packages: Sequence[str]) -> None:
         """An app process's imports: build the layer for the next save, unless it exists."""
+        self.learned += 1
         self._tell_never_kept(event)
         decision = keep.decide(event.modules, _newest(event))
         kept = tuple(decision.kept)
@@ -158,7 +160,10 @@ class Layers:
             task.cancel()
 
     async def close(self) -> None:
+        building = self._building
         self._cancel_build()
+        if building is not None:  # its own clean-up closes the process it started
+            await asyncio.gather(building, return_exceptions=True)
         self._retire_current()
         others, self._others = self._others, set()
         await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)

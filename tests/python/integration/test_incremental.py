@@ -52,6 +52,13 @@ def cold_page(root: Path) -> Any:
     return json.loads(out.stdout)
 
 
+async def layer_built(app: Harness, runs: int) -> None:
+    """The imports of the ``runs``-th app process are learned from and its layer is
+    built (or none was worth building): the next save may fork from it."""
+    layers = app.supervisor._launcher.layers
+    await until(lambda: layers.learned >= runs and layers.settled, "the layer is built")
+
+
 async def served(app: Harness) -> tuple[Any, list[str]]:
     page = json.loads((await aget(app.url + "/")).body)
     kept = json.loads((await aget(app.url + "/kept")).body)
@@ -67,11 +74,10 @@ async def test_random_edits_serve_what_a_cold_start_serves(
     await app.ready()
     page, _ = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
-    layers = app.supervisor._launcher.layers  # what the test must wait for
     forked_from_layer = 0
     for step in range(1, STEPS + 1):
         if rng.random() < 0.75:  # else the save may come while the layer is being built
-            await until(lambda: layers.settled, "the layer is built")
+            await layer_built(app, step)
         changed = project.edit(rng, step)
         files = project.files()
         await app.ready(await app.save({name: files[name] for name in changed}))
@@ -88,9 +94,8 @@ async def test_a_module_that_starts_a_thread_is_never_kept_and_the_log_says_so(
     project = Project()
     app = await start_app(project.files(), app="app")
     await app.ready()
-    layers = app.supervisor._launcher.layers
-    for value in (7, 8):  # the first save tells which file is saved next
-        await until(lambda: layers.settled, "the layer is built")
+    for runs, value in ((1, 7), (2, 8)):  # the first save tells which file is saved next
+        await layer_built(app, runs)
         project.leaves[2] = (value, False)  # the last leaf: what ran before it can be kept
         files = project.files()
         await app.ready(await app.save({"shop/leaf_2.py": files["shop/leaf_2.py"]}))
@@ -110,11 +115,11 @@ async def test_a_save_that_makes_a_module_register_too_keeps_the_registry_order(
     app = await start_app(project.files(), app="app")
     await app.ready()
     layers = app.supervisor._launcher.layers
-    for value in (1, 2):  # tool_0 is the file saved last: the layer keeps tool_1
-        await until(lambda: layers.settled, "the layer is built")
+    for runs, value in ((1, 1), (2, 2)):  # tool_0 is the file saved last: the layer keeps tool_1
+        await layer_built(app, runs)
         project.tools[0] = (value, False)
         await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
-    await until(lambda: layers.settled, "the layer is built")
+    await layer_built(app, 3)
     assert "tool_1" in layers.kept
     project.tools[0] = (3, True)  # now it registers, before tool_1 in a cold start
     await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
@@ -129,11 +134,10 @@ async def test_a_package_whose_body_imports_the_saved_module_runs_again_around_t
     project = Project()
     app = await start_app(project.files(), app="app")
     await app.ready()
-    layers = app.supervisor._launcher.layers
     # shop/views/__init__.py imports bp_0 then bp_1; bp_1 is saved; the third restart's
     # layer was decided from the imports of a run forked from a layer
     for text in (1, 2, 3):
-        await until(lambda: layers.settled, "the layer is built")
+        await layer_built(app, text)
         project.blueprints[1] = (text, text == 3)
         await app.ready(
             await app.save({"shop/views/bp_1.py": project.files()["shop/views/bp_1.py"]})
