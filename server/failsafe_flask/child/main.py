@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, errorpage, frames, livereload, loader, prefix
+from failsafe_flask.child import compat, errorpage, frames, imports, livereload, loader, prefix
 from failsafe_flask.child import debugger as debugpy_session
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
@@ -31,6 +31,7 @@ from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
     ExceptionInfo,
+    Imports,
     LoadError,
     Loading,
     Ready,
@@ -113,11 +114,14 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     try:
         # Before the app: a certificate that cannot be used is reported as a load error.
         args.tls = _tls_context(args.cert, args.key)
+        imports.install(root)  # what imports what: an incremental restart keeps the rest
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         watchdog.done()
+        imports.stop()
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
+    imports.stop()
     _report_request_errors(app, writer, root)
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
     use_debugger = app.debug if args.debugger is None else args.debugger
@@ -127,7 +131,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         args,
         use_debugger,
         writer,
-        on_built=lambda: writer.emit(_ready_event(args, root)),
+        on_built=lambda: _ready(writer, args, root, app),
         live=args.live_reload and app.debug,
     )
 
@@ -161,6 +165,14 @@ def _prepare_environment(debug: Optional[bool]) -> None:
     if ENV_SERVER_FD not in os.environ:
         # A manual run: let run_simple bind the port itself instead of expecting an fd.
         os.environ.pop("WERKZEUG_RUN_MAIN", None)
+
+
+def _ready(writer: EventWriter, args: argparse.Namespace, root: str, app: Flask) -> None:
+    writer.emit(_ready_event(args, root))
+    recorder = imports.recorder()
+    if recorder is not None and recorder.environ is not None:
+        modules = recorder.modules(imports.app_holders(app))
+        writer.emit(Imports(os.getpid(), modules, recorder.environ, recorder.path))
 
 
 def _ready_event(args: argparse.Namespace, root: str) -> Ready:

@@ -52,6 +52,7 @@ from failsafe_flask.protocol import (
     Forked,
     ForkFailed,
     ForkRequest,
+    LayerRequest,
     Malformed,
     PreloadReady,
     Reply,
@@ -210,9 +211,12 @@ def _load_env(env_file: Optional[str]) -> None:
         pass  # the app process loads them again and reports what is wrong
 
 
-def forget_project_modules(root: str) -> None:
-    """Drop every module loaded from the project: an app process must import it afresh."""
+def forget_project_modules(root: str, spare: frozenset[str] = frozenset()) -> None:
+    """Drop every module loaded from the project but ``spare`` (a layer's kept ones): an
+    app process must import it afresh."""
     for name, module in list(sys.modules.items()):
+        if name in spare:
+            continue
         file = getattr(module, "__file__", None)
         if isinstance(file, str) and is_project_file(file, root):
             del sys.modules[name]
@@ -297,6 +301,11 @@ class _Loop:
 
     def _fork(self, line: bytes, fds: list[int]) -> None:
         request = decode_request(line.decode("utf-8", "replace"))
+        if isinstance(request, LayerRequest):
+            for fd in fds:
+                os.close(fd)
+            self._layer(request)
+            return
         try:
             if isinstance(request, Malformed):
                 raise ValueError(request.describe())
@@ -313,6 +322,15 @@ class _Loop:
             _reply(self.reply, Forked(pid=pid))
         for fd in fds:
             os.close(fd)  # only the fork holds them now
+
+    def _layer(self, request: LayerRequest) -> None:
+        """Become a layer (before any fork; one that fails forks nothing more)."""
+        from failsafe_flask.child import imports_layer
+
+        root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
+        sys.stdout.flush()
+        ready = imports_layer.build(request, root)
+        _reply(self.reply, ready)
 
     def _own_fds(self) -> list[int]:
         fds = [self.request.fileno(), self.reply, self.wake_r, self.wake_w]
@@ -382,7 +400,10 @@ def fresh_state(root: str) -> None:
     random.seed()  # os.fork reseeds it too (register_at_fork); say it where it matters
     importlib.invalidate_caches()  # finders cached folder listings before the save
     linecache.clearcache()
-    forget_project_modules(root)
+    layer = sys.modules.get("failsafe_flask.child.imports_layer")  # only a layer has it
+    forget_project_modules(root, getattr(layer, "KEPT", frozenset()))
+    if layer is not None:
+        layer.reopen_shells()
 
 
 def _exit_code(exc: SystemExit) -> int:

@@ -28,6 +28,11 @@ class PreloadPool:
         self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
 
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The third-party packages the last app process imported."""
+        return self._packages
+
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
         """A preloader ready to fork ``plan``, or None: spawn instead."""
         key = plan.key

@@ -129,6 +129,7 @@ async def test_two_folders_each_serve_and_fail_alone(workspace: Open) -> None:
     await _state(session, admin["appId"], "failed", mark)
     [syntax] = await session.until(lambda: _errors(session, "admin/app.py"), "SyntaxError")
     assert syntax.message.startswith("SyntaxError")
+
     # The log names the app each line is about.
     def logged(prefix: str) -> bool:
         return any(m.message.startswith(prefix) for m in session.client.log_messages)
