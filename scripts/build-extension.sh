@@ -43,6 +43,8 @@ import sys
 sys.path[:0] = ["bundled/libs", "bundled/server"]
 import attrs, cattrs, lsprotocol.types, pygls.lsp.server  # noqa: E401
 import failsafe_flask.lsp.main  # noqa: F401 - watchfiles is optional, imported lazily
+from failsafe_flask.supervisor.package import debugpy_folder
+assert debugpy_folder() is not None, "the bundled debugpy is not found"  # the debug sessions' debugger
 print(f"bundled server imports on Python {sys.version.split()[0]}: ok")
 PY
   done
@@ -78,6 +80,8 @@ required = [
     "extension/bundled/libs/cattrs/__init__.py",
     "extension/bundled/libs/attrs/__init__.py",
     "extension/bundled/libs/typing_extensions.py",
+    "extension/bundled/libs/debugpy/__init__.py",
+    "extension/bundled/libs/debugpy/adapter/__main__.py",
 ]
 forbidden = ("node_modules/", "extension/extension/src/", "extension/tests/", "extension/server/",
              ".venv/", "__pycache__/", "extension/out/test/", "extension/bundled/libs/watchfiles/")

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
@@ -11,11 +12,15 @@ import {
   State as ClientState,
 } from 'vscode-languageclient/node';
 import { type Coalesced, coalesce } from './coalesce';
+import { servedPrefix } from './browserUrl';
 import { SECTION, isSetByUser, readSettings, serverLaunch, serverSettings } from './config';
 import { errorText } from './errors';
+import { FolderInterpreters, INITIALIZATION_OPTIONS, answerConfiguration, folderPython } from './folderSettings';
 import { ClientLifecycle } from './lifecycle';
 import { tellFailure } from './notify';
 import type { Interpreters } from './python';
+import { INSTALL_COMMAND, USE_SETTINGS_COMMAND, installOutcome, parseInstall, parseUseSettings, type InstallRequest } from './quickFixes';
+import { folderOfApp, runInstallTask, saveSettings } from './quickFixRun';
 import { STOPPED, type Status, parseStatus } from './status';
 
 /** Commands the server implements (vscode-languageclient registers them; ours differ). */
@@ -24,6 +29,7 @@ export const SERVER_COMMANDS = {
   stop: 'failsafe-flask.stop',
   restart: 'failsafe-flask.restart',
   status: 'failsafe-flask.status',
+  debug: 'failsafe-flask.debug',
 } as const;
 
 const STATUS_NOTIFICATION = '$/failsafeFlask/status';
@@ -45,9 +51,15 @@ export class FlaskServer implements vscode.Disposable {
   private readonly wanted = new Map<string, vscode.WorkspaceFolder>();
   /** Every reason to rebuild the client goes through here, one rebuild at a time. */
   readonly requestRestart: Coalesced = coalesce((reasons) => this.rebuild(reasons));
+  /** Each folder's own interpreter, sent as that folder's `python`. */
+  private readonly folderPythons: FolderInterpreters;
 
   constructor(private readonly options: FlaskServerOptions) {
     const interpreters = options.interpreters;
+    this.folderPythons = new FolderInterpreters(async (uri) => {
+      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === uri);
+      return folder ? (await interpreters.resolve(folder))?.python : undefined;
+    });
     this.clients = new ClientLifecycle({
       usable: (folder) => interpreters.usable(folder),
       resolve: async (folder) => (await interpreters.resolve(folder))?.python,
@@ -78,10 +90,32 @@ export class FlaskServer implements vscode.Disposable {
     await this.command(SERVER_COMMANDS.restart, appId || undefined);
   }
 
+  /**
+   * Starts the app `appId` of `folder` under the debugger (`args`: the debug command's
+   * argument); the status answered says where it listens.
+   */
+  async debug(folder: vscode.WorkspaceFolder, appId: string, args: object): Promise<Status | undefined> {
+    this.wanted.set(appId, folder);
+    this.folder ??= folder;
+    if (!(await this.clients.ensure(this.folder))) return undefined;
+    return this.command(SERVER_COMMANDS.debug, args);
+  }
+
   /** Remembers that Start was asked for, for when the workspace becomes trusted. */
   wantStart(folder: vscode.WorkspaceFolder, appId = ''): void {
     this.wanted.set(appId, folder);
     this.folder ??= folder;
+  }
+
+  /**
+   * An interpreter may have changed (a folder's selection in the Python extension, the
+   * setting): the server pulls every folder's settings again, and an app whose
+   * interpreter changed restarts with it. The server's own interpreter is requestRestart's.
+   */
+  interpreterChanged(): void {
+    this.folderPythons.clear();
+    const client = this.clients.running?.client;
+    if (client?.isRunning()) void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   }
 
   async dispose(): Promise<void> {
@@ -102,9 +136,9 @@ export class FlaskServer implements vscode.Disposable {
    * what the server says now (a failed start: stopped, and why), never a state the
    * failure left behind; and the app is no longer wanted unless it runs.
    */
-  private async command(command: string, arg?: object | string): Promise<void> {
+  private async command(command: string, arg?: object | string): Promise<Status | undefined> {
     try {
-      await this.execute(command, arg);
+      return await this.execute(command, arg);
     } catch (err) {
       const appId = typeof arg === 'string' ? arg : ((arg as { appId?: string } | undefined)?.appId ?? '');
       const now = await this.execute(SERVER_COMMANDS.status, appId || undefined).catch(() => undefined);
@@ -160,9 +194,15 @@ export class FlaskServer implements vscode.Disposable {
   }
 
   private clientOptions(python: string, folder: vscode.WorkspaceFolder): LanguageClientOptions {
-    const settingsFor = (scope: vscode.Uri | undefined): object => {
-      const config = vscode.workspace.getConfiguration(SECTION, scope ?? folder.uri);
-      return serverSettings(readSettings((key) => config.get(key)), python, (key) => isSetByUser(config.inspect(key)));
+    const settingsFor = async (scopeUri: string | undefined): Promise<object> => {
+      const scope = scopeUri ? vscode.Uri.parse(scopeUri) : folder.uri;
+      const config = vscode.workspace.getConfiguration(SECTION, scope);
+      const own = vscode.workspace.getWorkspaceFolder(scope);
+      const appPython = folderPython(own ? await this.folderPythons.get(own.uri.toString()) : undefined, python);
+      const settings = readSettings((key) => config.get(key));
+      // In browser-based VS Code the app is served under the proxy's prefix (browserUrl.ts).
+      settings.urlPrefix = servedPrefix(settings.urlPrefix, isWebUi());
+      return serverSettings(settings, appPython, (key) => isSetByUser(config.inspect(key)));
     };
     return {
       // Every file: the server restarts on saves of templates and config files too.
@@ -171,24 +211,46 @@ export class FlaskServer implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       // A server that cannot initialize will not do better on a retry: say so once.
       initializationFailedHandler: () => false,
-      initializationOptions: settingsFor(folder.uri),
+      initializationOptions: { ...INITIALIZATION_OPTIONS },
       synchronize: { configurationSection: SECTION },
       middleware: {
         workspace: {
-          // Our section is answered with what the server needs (with `python`, not the
-          // raw `interpreter` setting); any other section as VS Code has it.
+          // Our section is answered per folder with what the server needs (with that
+          // folder's `python`, not the raw `interpreter` setting); any other as VS Code has it.
           configuration: async (params, token, next) => {
             const answers = await next(params, token);
             if (!Array.isArray(answers)) return answers;
-            return params.items.map((item, i) =>
-              item.section === SECTION
-                ? settingsFor(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
-                : (answers[i] as unknown),
-            );
+            return answerConfiguration(params.items, answers, SECTION, settingsFor);
           },
         },
+        executeCommand: (command, args, next) => this.quickFixCommand(command, args, next),
       },
     };
+  }
+
+  /** Quick fixes: pip runs in a terminal; a chosen port or app is also saved. */
+  private async quickFixCommand(command: string, args: unknown[], next: (command: string, args: unknown[]) => unknown): Promise<unknown> {
+    const install = command === INSTALL_COMMAND ? parseInstall(args[0]) : undefined;
+    if (install) return this.installInTerminal(install);
+    const use = command === USE_SETTINGS_COMMAND ? parseUseSettings(args[0]) : undefined;
+    // Saved: a plain Start reads it (the server pulls the settings at each start), so
+    // the setting stays the one truth and a later change of it counts.
+    if (use && (await saveSettings(use, this.options.log))) return this.startSaved(use.appId);
+    return next(command, args);
+  }
+
+  private async startSaved(appId: string): Promise<void> {
+    const folder = folderOfApp(appId);
+    if (folder) await this.start(folder, ownId(folder, appId));
+  }
+
+  /** pip as a task; once it succeeded, the app restarts (it failed for want of it). */
+  private async installInTerminal(request: InstallRequest): Promise<void> {
+    this.options.log.info(`Quick fix: ${request.commandLine.join(' ')} (a task in a terminal)`);
+    const outcome = installOutcome(request, await runInstallTask(request));
+    const folder = folderOfApp(request.appId);
+    if (outcome.failure) await tellFailure(this.options.log, outcome.failure);
+    else if (folder) await this.restart(folder, ownId(folder, request.appId));
   }
 
   private afterCrash(): void {
@@ -218,4 +280,14 @@ export class FlaskServer implements vscode.Disposable {
     if (status) this.options.onStatus(status);
     return status;
   }
+}
+
+/** VS Code in a browser tab (code-server, vscode.dev): the app is reached through a proxy. */
+export function isWebUi(): boolean {
+  return vscode.env.uiKind === vscode.UIKind.Web;
+}
+
+/** The id `wanted` keeps an app under: '' for a folder's own app, as Start does. */
+function ownId(folder: vscode.WorkspaceFolder, appId: string): string {
+  return appId === folder.uri.toString() ? '' : appId;
 }

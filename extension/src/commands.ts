@@ -1,7 +1,7 @@
 // The palette commands. Each checks what it needs (trust, a folder, a URL) and explains
 // itself instead of failing silently.
 import * as vscode from 'vscode';
-import type { FlaskServer } from './client';
+import { type FlaskServer, isWebUi } from './client';
 import { SECTION, readSettings } from './config';
 import { parseNoApp } from './appChoice';
 import { appToActOn, appsToStart, folderOf } from './appPick';
@@ -10,7 +10,7 @@ import { errorText } from './errors';
 import { tellFailure } from './notify';
 import { chooseApp } from './pickApp';
 import { platformProblem } from './platform';
-import { browsableUrl } from './status';
+import { browserTarget, openedUrl, servedPrefix } from './browserUrl';
 import type { StatusBar } from './statusBar';
 
 export const TRUST_MESSAGE = "Failsafe Flask runs your project's code; trust this workspace to start it.";
@@ -139,18 +139,22 @@ async function openInBrowser(deps: CommandDeps, given: unknown): Promise<void> {
     void vscode.window.showInformationMessage('Failsafe Flask is not serving yet: start it first.');
     return;
   }
-  // asExternalUri maps a local port to one the user's browser can reach (remote, web).
-  const uri = await vscode.env.asExternalUri(vscode.Uri.parse(browsableUrl(url)));
   const folder = app && folderOf(app);
-  const { browser } = readSettings((key) => vscode.workspace.getConfiguration(SECTION, folder?.uri).get(key));
-  deps.log.info(`Opening ${uri.toString(true)} in the ${browser === 'simpleBrowser' ? 'Simple Browser' : 'external browser'}`);
-  if (browser === 'simpleBrowser') {
+  const settings = readSettings((key) => vscode.workspace.getConfiguration(SECTION, folder?.uri).get(key));
+  const target = browserTarget(url, servedPrefix(settings.urlPrefix, isWebUi()));
+  // asExternalUri maps a local port to one the user's browser can reach (remote, web).
+  const external = await vscode.env.asExternalUri(vscode.Uri.parse(target.local));
+  // Without a prefix, asExternalUri's answer as it is (its encoding untouched).
+  const opened = target.prefix ? vscode.Uri.parse(openedUrl(external.toString(), target)) : external;
+  const simple = settings.browser === 'simpleBrowser';
+  deps.log.info(`Opening ${opened.toString(true)} in the ${simple ? 'Simple Browser' : 'external browser'}`);
+  if (simple) {
     try {
-      await vscode.commands.executeCommand('simpleBrowser.show', uri.toString(true));
+      await vscode.commands.executeCommand('simpleBrowser.show', opened.toString(true));
       return;
     } catch (err) {
       deps.log.warn(`Simple Browser is not available (${errorText(err)}); using the external browser`);
     }
   }
-  await vscode.env.openExternal(uri);
+  await vscode.env.openExternal(opened);
 }

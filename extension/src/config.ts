@@ -6,6 +6,8 @@ import { contributes } from '../../package.json';
 export const SECTION = 'failsafeFlask';
 
 export type Browser = 'external' | 'simpleBrowser';
+/** on: incremental restarts; packages: Flask and installed packages only; off: spawn. */
+export type Preload = 'on' | 'packages' | 'off';
 
 export interface Settings {
   app: string;
@@ -16,8 +18,10 @@ export interface Settings {
   extraWatch: string[];
   excludes: string[];
   debug: boolean;
-  preload: boolean;
+  preload: Preload;
   liveReload: boolean;
+  /** The path a proxy serves the app under; '' lets browserUrl.servedPrefix decide. */
+  urlPrefix: string;
   loadTimeout: number;
   /** Several apps in one folder (`{name, root?, app?, port?, ...}`), checked by the server. */
   apps: unknown[];
@@ -44,8 +48,9 @@ function declaredDefaults(): Settings {
     extraWatch: declared['failsafeFlask.extraWatch'].default,
     excludes: declared['failsafeFlask.excludes'].default,
     debug: declared['failsafeFlask.debug'].default,
-    preload: declared['failsafeFlask.preload'].default,
+    preload: declared['failsafeFlask.preload'].default as Preload, // one of its declared enum
     liveReload: declared['failsafeFlask.liveReload'].default,
+    urlPrefix: declared['failsafeFlask.urlPrefix'].default,
     loadTimeout: declared['failsafeFlask.loadTimeout'].default,
     apps: declared['failsafeFlask.apps'].default,
     interpreter: declared['failsafeFlask.interpreter'].default,
@@ -112,8 +117,9 @@ export function readSettings(get: (key: string) => unknown): Settings {
     extraWatch: stringList(get('extraWatch')),
     excludes: stringList(get('excludes')),
     debug: typeof debug === 'boolean' ? debug : DEFAULTS.debug,
-    preload: typeof preload === 'boolean' ? preload : DEFAULTS.preload,
+    preload: preloadMode(preload),
     liveReload: typeof liveReload === 'boolean' ? liveReload : DEFAULTS.liveReload,
+    urlPrefix: str('urlPrefix', DEFAULTS.urlPrefix).trim(),
     loadTimeout: isPositive(loadTimeout) ? loadTimeout : DEFAULTS.loadTimeout,
     apps: Array.isArray(apps) ? (apps as unknown[]) : [],
     interpreter: str('interpreter', DEFAULTS.interpreter).trim(),
@@ -134,6 +140,7 @@ export function serverSettings(settings: Settings, python: string, isSet: (key: 
     excludes: [...settings.excludes],
     preload: settings.preload,
     liveReload: settings.liveReload,
+    urlPrefix: settings.urlPrefix,
     loadTimeout: settings.loadTimeout,
     apps: [...settings.apps],
     python,
@@ -205,6 +212,14 @@ export function expandInterpreter(value: string, folder: string | undefined, hom
   const hasSeparator = v.includes('/') || v.includes('\\');
   if (folder && hasSeparator && !path.isAbsolute(v)) v = path.join(folder, v);
   return v;
+}
+
+/** A mode, or true / false as versions before `packages` wrote it (on / off). */
+function preloadMode(v: unknown): Preload {
+  if (typeof v === 'boolean') {
+    return v ? 'on' : 'off';
+  }
+  return v === 'on' || v === 'packages' || v === 'off' ? v : DEFAULTS.preload;
 }
 
 function isBrowser(v: unknown): v is Browser {

@@ -20,6 +20,13 @@ export interface Status {
   /** The app's name (its folder's, or its entry's in `failsafeFlask.apps`) and folder URI. */
   name: string;
   folder: string;
+  /** Where a debugger attaches to the app process (while debugging), else null. */
+  debugpy: DebugAddress | null;
+}
+
+export interface DebugAddress {
+  host: string;
+  port: number;
 }
 
 export const STOPPED: Status = {
@@ -34,6 +41,7 @@ export const STOPPED: Status = {
   appId: '',
   name: '',
   folder: '',
+  debugpy: null,
 };
 
 export interface StatusCommand {
@@ -57,6 +65,7 @@ export const TOOLTIP_COMMANDS = [
   'failsafeFlask.restart',
   'failsafeFlask.openInBrowser',
   'failsafeFlask.showLogs',
+  'failsafeFlask.debug',
 ];
 
 /** Accepts what the server sent only if it has the documented shape. */
@@ -76,7 +85,14 @@ export function parseStatus(value: unknown): Status | undefined {
     appId: typeof v.appId === 'string' ? v.appId : '',
     name: typeof v.name === 'string' ? v.name : '',
     folder: typeof v.folder === 'string' ? v.folder : '',
+    debugpy: parseAddress(v.debugpy),
   };
+}
+
+function parseAddress(value: unknown): DebugAddress | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { host, port } = value as Record<string, unknown>;
+  return typeof host === 'string' && typeof port === 'number' ? { host, port } : null;
 }
 
 export function renderStatus(status: Status): StatusView {
@@ -151,6 +167,7 @@ function tooltipLinks(state: State, url: string | null, appId: string): string {
       ? [link('Start', 'failsafeFlask.start')]
       : [link('Restart', 'failsafeFlask.restart'), link('Stop', 'failsafeFlask.stop')];
   if (url) links.push(link('Open in Browser', 'failsafeFlask.openInBrowser'));
+  links.push(link('Debug', 'failsafeFlask.debug'));
   links.push(`[Show Logs](command:failsafeFlask.showLogs)`);
   return links.join(' · ');
 }

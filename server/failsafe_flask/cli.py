@@ -20,7 +20,14 @@ import click
 
 from . import __version__, stopsignals, validate
 from .appspec import missing_app_message
-from .config import DEFAULT_HOST, DEFAULT_LOAD_TIMEOUT, DEFAULT_PORT, AppConfig
+from .config import (
+    DEFAULT_HOST,
+    DEFAULT_LOAD_TIMEOUT,
+    DEFAULT_PORT,
+    PRELOAD_MODES,
+    AppConfig,
+    preload_fields,
+)
 from .runsettings import ADHOC, RunSettingError, resolve
 from .text import printable
 
@@ -132,11 +139,26 @@ _RUN_OPTIONS = (
     ),
     _option("--debugpy-wait", is_flag=True, help="each app process waits for the debugger"),
     _option("--python", help="the interpreter that runs the app (default: this one)"),
-    _option("--no-preload", is_flag=True, help="start each app process in a new interpreter"),
+    _option(
+        "--preload",
+        type=click.Choice(PRELOAD_MODES),
+        default=None,
+        help="on: incremental restarts (default); packages: Flask and installed packages"
+        " only; off: a new interpreter per restart",
+    ),
+    _option("--no-preload", is_flag=True, help="the same as --preload off"),
     _option(
         "--no-live-reload",
         is_flag=True,
         help="open pages do not follow saves (live reload is on in debug mode only)",
+    ),
+    _option(
+        "--url-prefix",
+        metavar="/PATH",
+        type=Checked("path", validate.url_prefix),
+        default="",
+        help="serve the app under this path too, as behind a path proxy"
+        " ({port}: the app's port; e.g. /absproxy/{port} for code-server)",
     ),
     _option(
         "--load-timeout",
@@ -267,12 +289,13 @@ def _config(root: Path, options: dict[str, Any]) -> AppConfig:
         fields = resolve(root, given, os.environ)
     except RunSettingError as exc:
         raise Refused(printable(str(exc))) from None
+    fields.update(preload_fields("off" if options["no_preload"] else options["preload"] or "on"))
     return AppConfig(
         project_root=root,
         reload=options["reload"],
         threaded=options["with_threads"],
-        preload=not options["no_preload"],
         live_reload=not options["no_live_reload"],
+        url_prefix=options["url_prefix"],
         debugpy=options["debugpy"],
         debugpy_wait=options["debugpy_wait"],
         **fields,

@@ -55,6 +55,15 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 
 
+# The preload setting: incremental restarts, third-party packages only, a new interpreter.
+PRELOAD_MODES = ("on", "packages", "off")
+
+
+def preload_fields(mode: str) -> dict[str, bool]:
+    """AppConfig's ``preload`` and ``incremental`` for a ``PRELOAD_MODES`` value."""
+    return {"preload": mode != "off", "incremental": mode == "on"}
+
+
 @dataclass(frozen=True)
 class AppConfig:
     project_root: Path
@@ -70,6 +79,15 @@ class AppConfig:
     excludes: tuple[str, ...] = ()  # added to DEFAULT_EXCLUDES
     stop_grace: float = 2.0  # seconds between SIGTERM and SIGKILL of the app's group
     preload: bool = True  # fork app processes from a preloader (POSIX); False: always spawn
+    # With preload: fork them from a layer that has imported the project modules a save
+    # cannot affect (incremental restarts); False: the preloader holds packages only.
+    incremental: bool = True
+
+    @property
+    def preload_mode(self) -> str:
+        """The ``preload`` setting's value (``PRELOAD_MODES``) these fields spell."""
+        return ("on" if self.incremental else "packages") if self.preload else "off"
+
     load_timeout: float = DEFAULT_LOAD_TIMEOUT
     # flask run's other options, with its meaning (and its FLASK_RUN_* variables)
     cert: Optional[str] = None  # a certificate file or "adhoc": served over HTTPS
@@ -81,3 +99,10 @@ class AppConfig:
     debugpy: Optional[tuple[str, int]] = None
     debugpy_wait: bool = False  # each app process waits for the debugger before loading
     live_reload: bool = True  # open pages follow saves (in debug mode only)
+    # The path a proxy serves the app under ("/absproxy/{port}"), checked by
+    # validate.url_prefix; "": none. See served_prefix.
+    url_prefix: str = ""
+
+    def served_prefix(self) -> str:
+        """``url_prefix`` with ``{port}`` replaced by the port (the bound one, once bound)."""
+        return self.url_prefix.replace("{port}", str(self.port))

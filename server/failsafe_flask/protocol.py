@@ -4,14 +4,15 @@ Three channels, one JSON object a line each:
 
 - the app channel: the app process writes events on an inherited pipe (fd number in
   ``FAILSAFE_FLASK_EVENT_FD``) for the supervisor: ``Loading``, ``Ready``, ``LoadError``,
-  ``RequestError``, tagged ``"event"``;
+  ``RequestError``, ``Imports`` (what imported what), tagged ``"event"``;
 - the command channel: the supervisor writes ``ReloadPage`` and ``SwapStyles`` (tagged
   ``"command"``) on the lifeline pipe (fd number in ``FAILSAFE_FLASK_LIFELINE_FD``), the
   one pipe it already has towards the app process: its EOF still means "the supervisor
   is gone"; the app process hands each command to the open pages (live reload);
-- the preloader's channel: the supervisor sends ``ForkRequest`` lines (tagged
-  ``"request"``) on a Unix socket, the preloader answers ``PreloadReady``, ``Forked``,
-  ``ForkFailed`` and ``Exited`` (tagged ``"reply"``) on a pipe.
+- the preloader's channel: the supervisor sends ``ForkRequest`` lines (and, to a layer,
+  one ``LayerRequest`` first; tagged ``"request"``) on a Unix socket, the preloader
+  answers ``PreloadReady``, ``Forked``, ``ForkFailed``, ``Exited`` and ``LayerReady``
+  (tagged ``"reply"``) on a pipe.
 
 Writers build these dataclasses and send ``to_wire(message)``; readers get them back from
 ``decode_event`` / ``decode_command`` / ``decode_reply`` / ``decode_request``, which check
@@ -149,7 +150,37 @@ class RequestEnded:
     id: int
 
 
-Event = Union[Loading, Ready, LoadError, RequestError, RequestStarted, RequestEnded]
+# ``ImportedModule.never`` of the module holding the app object (the log does not name it:
+# keeping it could never be asked for).
+HOLDS_APP = "it holds the app object"
+
+
+class ImportedModule(TypedDict):
+    """A project module as its import went (``child.imports``)."""
+
+    name: str
+    file: str
+    start: int  # when its body started, then ended: one sequence for all modules
+    end: int
+    imports: list[str]  # project modules its body imported (also ones already imported)
+    files: list[str]  # project files (not sources) its body opened: a config file
+    never: str  # why it may never be kept ("it starts a thread"), else ""
+    stamps: list[tuple[str, Optional[int]]]  # its file and ``files``, with their mtimes then
+    seconds: float  # its body's own run, without the project modules it imported
+
+
+@dataclass(frozen=True)
+class Imports:
+    """After ``Ready``: the project's imports, for incremental restarts."""
+
+    KIND: ClassVar[str] = "imports"
+    pid: int
+    modules: list[ImportedModule]  # in start order
+    environ: dict[str, str]  # the environment the first project module saw
+    path: list[str]  # sys.path then
+
+
+Event = Union[Loading, Ready, LoadError, RequestError, RequestStarted, RequestEnded, Imports]
 EVENTS: tuple[type[Event], ...] = (
     Loading,
     Ready,
@@ -157,6 +188,7 @@ EVENTS: tuple[type[Event], ...] = (
     RequestError,
     RequestStarted,
     RequestEnded,
+    Imports,
 )
 
 
@@ -197,6 +229,22 @@ class ForkRequest:
 
 
 @dataclass(frozen=True)
+class LayerRequest:
+    """Supervisor -> a new preloader, before any fork: import these project modules, in
+    this order, with this environment and ``sys.path``; every fork then starts with them
+    (an incremental restart, ``child.imports_layer``)."""
+
+    KIND: ClassVar[str] = "layer"
+    modules: list[str]  # in the order their bodies started, ``shells`` among them
+    shells: list[str]  # packages created without running their body (``keep.Decision``)
+    environ: dict[str, str]
+    path: list[str]
+
+
+Request = Union[ForkRequest, LayerRequest]
+
+
+@dataclass(frozen=True)
 class PreloadReady:
     """Preloader -> supervisor, once: its imports are done."""
 
@@ -229,15 +277,27 @@ class Exited:
     code: int
 
 
-Reply = Union[PreloadReady, Forked, ForkFailed, Exited]
-REPLIES: tuple[type[Reply], ...] = (PreloadReady, Forked, ForkFailed, Exited)
+@dataclass(frozen=True)
+class LayerReady:
+    """Preloader -> supervisor, after a ``LayerRequest``: the modules are imported, or
+    ``error`` says why not (then it forks nothing: the supervisor closes it)."""
 
-Message = Union[Event, Command, ForkRequest, Reply]
+    KIND: ClassVar[str] = "layer_ready"
+    kept: list[str]
+    watch: list[tuple[str, Optional[int]]]  # the kept modules' files: a change makes it stale
+    error: str
+
+
+Reply = Union[PreloadReady, Forked, ForkFailed, Exited, LayerReady]
+REPLIES: tuple[type[Reply], ...] = (PreloadReady, Forked, ForkFailed, Exited, LayerReady)
+
+Message = Union[Event, Command, Request, Reply]
 _M = TypeVar("_M", bound=Message)
 _TAGS: dict[type[Any], str] = {
     **{kind: "event" for kind in EVENTS},
     **{kind: "command" for kind in COMMANDS},
     ForkRequest: "request",
+    LayerRequest: "request",
     **{kind: "reply" for kind in REPLIES},
 }
 
@@ -281,8 +341,9 @@ def decode_reply(line: str) -> Union[Reply, Malformed]:
     return _decode(line, "reply", REPLIES)
 
 
-def decode_request(line: str) -> Union[ForkRequest, Malformed]:
-    return _decode(line, "request", (ForkRequest,))
+def decode_request(line: str) -> Union[Request, Malformed]:
+    kinds: tuple[type[Request], ...] = (ForkRequest, LayerRequest)
+    return _decode(line, "request", kinds)
 
 
 def _decode(line: str, tag: str, kinds: tuple[type[_M], ...]) -> Union[_M, Malformed]:

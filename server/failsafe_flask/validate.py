@@ -1,4 +1,5 @@
-"""The checks of a host, a port and a number of seconds, worded once for every front end.
+"""The checks of a host, a port, a number of seconds and a URL prefix, worded once for
+every front end.
 
 The terminal's options and the editor's settings say a mistake the same way; each front
 end only puts the name the user typed in front (``--port``, ``failsafeFlask.port``).
@@ -45,6 +46,24 @@ def host(value: object) -> str:
     return value.strip()
 
 
+def url_prefix(value: object) -> str:
+    """A path the app is served under (``/absproxy/{port}``); "" or "/": none.
+
+    Returned without a trailing "/". ``{port}`` stands for the app's port; a query, a
+    fragment or a space could never be the start of a request's path.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue(_wrong("a path such as /absproxy/{port}", kind(value), _PREFIX))
+    text = value.strip()
+    if text in ("", "/"):
+        return ""
+    rest = text.replace("{port}", "")
+    bad = not text.startswith("/") or "//" in text or any(c in "?#{}\\" for c in rest)
+    if bad or any(c.isspace() or not c.isprintable() for c in rest):
+        raise InvalidValue(_wrong("a path that starts with /", repr(value), _PREFIX))
+    return text.rstrip("/")
+
+
 def port_text(text: str) -> int:
     """A port as a command line spells it."""
     try:
@@ -80,6 +99,7 @@ def kind(value: object) -> str:
 
 _SECONDS = "a positive number of seconds"
 _HOST = "an address to listen on"
+_PREFIX = "a URL prefix (a path, no query or fragment)"
 
 
 def _wrong(rule: str, got: str, what: str) -> str:

@@ -21,8 +21,9 @@ describe('readSettings', () => {
       extraWatch: ['config/*.toml', 3],
       excludes: ['data'],
       debug: false,
-      preload: false,
+      preload: 'packages',
       liveReload: false,
+      urlPrefix: ' /absproxy/{port} ',
       loadTimeout: 5,
       apps: [{ name: 'admin', root: 'admin' }],
       interpreter: '.venv/bin/python',
@@ -39,14 +40,20 @@ describe('readSettings', () => {
         extraWatch: ['config/*.toml'],
         excludes: ['data'],
         debug: false,
-        preload: false,
+        preload: 'packages',
         liveReload: false,
+        urlPrefix: '/absproxy/{port}',
         loadTimeout: 5,
         apps: [{ name: 'admin', root: 'admin' }],
         interpreter: '.venv/bin/python',
         browser: 'simpleBrowser',
       },
     );
+  });
+
+  it('reads the preload values of earlier versions: true is on, false is off', () => {
+    assert.equal(readSettings((k) => (k === 'preload' ? true : undefined)).preload, 'on');
+    assert.equal(readSettings((k) => (k === 'preload' ? false : undefined)).preload, 'off');
   });
 
   it('falls back on mistyped values', () => {
@@ -59,7 +66,7 @@ describe('readSettings', () => {
     assert.equal(s.debug, true);
     assert.deepEqual(s.env, {});
     assert.equal(s.browser, 'external');
-    assert.equal(s.preload, true);
+    assert.equal(s.preload, 'on');
     assert.equal(s.liveReload, true);
     assert.equal(s.loadTimeout, 30);
   });
@@ -105,8 +112,9 @@ describe('serverSettings', () => {
       extraWatch: [],
       excludes: [],
       debug: true,
-      preload: true,
+      preload: 'on',
       liveReload: true,
+      urlPrefix: '',
       loadTimeout: 30,
       apps: [],
       python: '/usr/bin/python3',
@@ -159,8 +167,9 @@ const CHANGED: Record<string, unknown> = {
   extraWatch: ['config/*.toml'],
   excludes: ['data'],
   debug: false,
-  preload: false,
+  preload: 'off',
   liveReload: false,
+  urlPrefix: '/shop',
   loadTimeout: 5,
   apps: [{ name: 'admin', root: 'admin', port: 5001 }],
   interpreter: '.venv/bin/python',

@@ -25,6 +25,13 @@ interface Manifest {
     menus: { commandPalette: Array<{ command: string; when: string }> };
     configuration: { properties: Record<string, { enum?: string[]; default?: unknown; scope?: string }> };
     walkthroughs: Walkthrough[];
+    debuggers: Array<{
+      type: string;
+      configurationAttributes: { launch: { properties: Record<string, unknown> } };
+      initialConfigurations: Array<{ request: string }>;
+      configurationSnippets: Array<{ body: { type: string } }>;
+    }>;
+    breakpoints: Array<{ language: string }>;
   };
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -47,7 +54,7 @@ function paletteTitle(c: { title: string; category?: string }): string {
 }
 
 describe('manifest', () => {
-  it('contributes the five palette commands with their titles', () => {
+  it('contributes the six palette commands with their titles', () => {
     const titles = Object.fromEntries(pkg.contributes.commands.map((c) => [c.command, paletteTitle(c)]));
     assert.deepEqual(titles, {
       'failsafeFlask.start': 'Failsafe Flask: Start',
@@ -55,7 +62,21 @@ describe('manifest', () => {
       'failsafeFlask.restart': 'Failsafe Flask: Restart',
       'failsafeFlask.openInBrowser': 'Failsafe Flask: Open in Browser',
       'failsafeFlask.showLogs': 'Failsafe Flask: Show Logs',
+      'failsafeFlask.debug': 'Failsafe Flask: Debug',
     });
+  });
+
+  it('contributes the failsafe-flask debugger: F5, Add Configuration, template breakpoints', () => {
+    const debuggerEntry = pkg.contributes.debuggers[0];
+    assert.ok(debuggerEntry);
+    assert.equal(pkg.contributes.debuggers.length, 1);
+    assert.equal(debuggerEntry.type, 'failsafe-flask');
+    assert.equal(debuggerEntry.configurationSnippets[0]?.body.type, 'failsafe-flask');
+    assert.equal(debuggerEntry.initialConfigurations[0]?.request, 'launch');
+    const props = Object.keys(debuggerEntry.configurationAttributes.launch.properties);
+    assert.deepEqual(props.sort(), ['app', 'appName', 'host', 'justMyCode', 'port', 'stopOnLoad']);
+    assert.deepEqual(pkg.contributes.breakpoints.map((b) => b.language), ['python', 'jinja', 'jinja-html', 'html']);
+    assert.ok(pkg.activationEvents.includes('onDebugResolve:failsafe-flask'));
   });
 
   it('never reuses a server command id (vscode-languageclient registers those)', () => {
@@ -91,8 +112,8 @@ describe('manifest', () => {
     readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
   });
 
-  it('its categories match what it contributes (no debugger, no grammar)', () => {
-    assert.deepEqual(pkg.categories, ['Linters', 'Other']);
+  it('its categories match what it contributes (a debugger, no grammar)', () => {
+    assert.deepEqual(pkg.categories, ['Linters', 'Debuggers', 'Other']);
   });
 
   it('traces the server through vscode-languageclient (<client id>.trace.server)', () => {
@@ -153,11 +174,12 @@ describe('manifest', () => {
       }
     });
 
-    it('debugs with Werkzeug and its PIN, as no debug command is contributed', () => {
-      assert.ok(![...ours].some((id) => /debug/i.test(id)));
+    it('debugs with breakpoints (Failsafe Flask: Debug) and in the browser with the PIN', () => {
+      assert.match(steps[4]?.description ?? '', /command:failsafeFlask\.debug/);
       const page = readFileSync(path.join(root, steps[4]?.media.markdown ?? ''), 'utf8');
       assert.match(page, /Werkzeug's debugger/);
       assert.match(page, /Debugger PIN/);
+      assert.match(page, /breakpoint/);
       assert.doesNotMatch(page, /coming soon/i);
     });
   });

@@ -9,6 +9,7 @@ import {
   parseStatus,
   portSuffix,
   renderStatus,
+  TOOLTIP_COMMANDS,
 } from '../../extension/src/status';
 
 const running: Status = {
@@ -23,6 +24,7 @@ const running: Status = {
   appId: '',
   name: '',
   folder: '',
+  debugpy: null,
 };
 
 describe('renderStatus', () => {
@@ -81,6 +83,14 @@ describe('renderStatus', () => {
     assert.doesNotMatch(renderStatus({ ...running, state: 'failed', url: null }).tooltip, /Open in Browser/);
   });
 
+  it('the tooltip offers Debug in every state, for its app', () => {
+    assert.match(renderStatus(STOPPED).tooltip, /\[Debug\]\(command:failsafeFlask\.debug\)/);
+    assert.match(renderStatus(running).tooltip, /\[Debug\]\(command:failsafeFlask\.debug\)/);
+    const app = renderStatus({ ...running, appId: 'file:///work#admin' }).tooltip;
+    assert.ok(app.includes(`[Debug](command:failsafeFlask.debug?${encodeURIComponent(JSON.stringify(['file:///work#admin']))})`));
+    assert.ok(TOOLTIP_COMMANDS.includes('failsafeFlask.debug'), 'the tooltip may run it');
+  });
+
   it('escapes Markdown in the server message', () => {
     const tip = renderStatus({ ...running, message: '[click](command:evil) *x*' }).tooltip;
     assert.ok(!tip.includes('[click](command:evil)'));
@@ -137,6 +147,13 @@ describe('parseStatus', () => {
   });
   it('fills missing fields with neutral values', () => {
     assert.deepEqual(parseStatus({ state: 'starting' }), { ...STOPPED, state: 'starting' });
+  });
+
+  it('keeps where a debugger attaches, and nothing malformed', () => {
+    const debugpy = { host: '127.0.0.1', port: 5678 };
+    assert.deepEqual(parseStatus({ ...running, debugpy })?.debugpy, debugpy);
+    assert.equal(parseStatus({ ...running, debugpy: { host: 1, port: 'x' } })?.debugpy, null);
+    assert.equal(parseStatus({ ...running, debugpy: null })?.debugpy, null);
   });
 });
 

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from system import DEADLINE
@@ -112,3 +113,62 @@ def _content_length(stream: Any) -> int | None:
         name, _, value = line.decode("ascii").partition(":")
         if name.strip().lower() == "content-length":
             length = int(value)
+
+
+@dataclass
+class Breakpoints:
+    """What an editor sends on every attach: line breakpoints per file (DAP
+    ``SourceBreakpoint`` objects: line, and condition or logMessage) and the exception
+    filters (``raised``, ``uncaught``, ``userUnhandled``)."""
+
+    lines: dict[str, list[Message]] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+
+
+def attach(
+    address: tuple[str, int], points: Breakpoints, deadline: float = DEADLINE, **options: Any
+) -> DapClient:
+    """Attach as an editor does: initialize, attach, the breakpoints, configurationDone.
+
+    Connection refused is retried until ``deadline`` seconds: a new app process binds the
+    debug port early in its start, but not at once. ``options`` go into ``attach`` (for
+    example ``jinja=True``). Every breakpoint in a Python file must be verified."""
+    client = DapClient(_connect(address, deadline))
+    try:
+        client.request("initialize", adapterID="failsafe-flask", pathFormat="path")
+        started = client.send("attach", justMyCode=True, **options)
+        client.event("initialized")
+        for path, breakpoints in points.lines.items():
+            reply = client.request("setBreakpoints", source={"path": path}, breakpoints=breakpoints)
+            # A template's breakpoints are verified when it is first rendered, later.
+            verified = [b["verified"] or not path.endswith(".py") for b in reply["breakpoints"]]
+            assert verified == [True] * len(breakpoints), f"{path}: {reply['breakpoints']}"
+        client.request("setExceptionBreakpoints", filters=points.exceptions)
+        client.request("configurationDone")
+        client.response(started, "attach")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def reattach(
+    client: DapClient, address: tuple[str, int], points: Breakpoints, **options: Any
+) -> DapClient:
+    """Follow the app to its next process, as the editor integrations in the README do:
+    the retiring process says ``terminated`` when it ends; let go, attach again with the
+    same breakpoints."""
+    client.event("terminated")
+    client.close()
+    return attach(address, points, **options)
+
+
+def _connect(address: tuple[str, int], deadline: float) -> socket.socket:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            return socket.create_connection(address, timeout=DEADLINE)
+        except ConnectionRefusedError:
+            if time.monotonic() >= end:
+                raise
+            time.sleep(0.02)  # nothing to wait on but the port; the deadline bounds it

@@ -1,4 +1,5 @@
-"""The example app: a factory, a second module with the routes, a template."""
+"""The example app: a factory, a second module with the routes, templates that link with
+url_for, a stylesheet."""
 
 from flask import Flask
 

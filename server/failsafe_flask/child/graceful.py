@@ -29,7 +29,7 @@ Report = Callable[[Event], None]
 
 
 class InFlight:
-    """Counts requests being served; ``wait_idle`` blocks until none is left.
+    """Counts connections being served; ``wait_idle`` blocks until none is left.
 
     With ``report``, each request's start and end also go to the supervisor: should
     the process die serving one (``os._exit`` in a view, a crash in native code), the
@@ -70,15 +70,20 @@ class InFlight:
 
 
 def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
-    """Handlers reporting to ``in_flight``: a new connection counts from the start, a
+    """Handlers reporting to ``in_flight``: a new connection counts from its accept, a
     kept-alive one only while a request is on it (an idle one never delays the stop)."""
 
     class TrackingHandler(WSGIRequestHandler):
         _busy = False
 
         def setup(self) -> None:
-            super().setup()
-            self._start()
+            # Counted when accepted (see ``count_from_accept``), before this thread ran.
+            self._busy = True
+            try:
+                super().setup()
+            except BaseException:
+                self._stop()  # finish() is not called after a failed setup
+                raise
 
         def parse_request(self) -> bool:
             self._start()
@@ -111,6 +116,24 @@ def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
                 in_flight.served(id(self))
 
     return TrackingHandler
+
+
+def count_from_accept(server: BaseWSGIServer, in_flight: InFlight) -> None:
+    """Count each connection from the moment it is accepted, not from its handler's
+    start in a thread of its own: a SIGTERM between the two would otherwise find nothing
+    in flight and end the process under a response being written (a window that a
+    debugger's thread set-up widens)."""
+    process = server.process_request
+
+    def counted(request: Any, client_address: Any) -> None:
+        in_flight.begin()
+        try:
+            process(request, client_address)
+        except BaseException:
+            in_flight.end()  # no handler will
+            raise
+
+    server.process_request = counted  # type: ignore[method-assign]
 
 
 def serve_until_sigterm(server: BaseWSGIServer) -> None:

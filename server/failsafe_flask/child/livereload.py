@@ -25,9 +25,13 @@ if TYPE_CHECKING:
 
 KEEPALIVE = 15.0  # seconds between comments on an idle stream: a closed tab is noticed
 WHOLE_KEY = "failsafe_flask.whole"  # False once the app sent a file (wsgi.file_wrapper)
+SAVES_KEY = "failsafe_flask.saves"  # Hub.saves() when the request arrived
+# no-transform: a proxy that compresses (code-server's) would otherwise buffer the stream
+# and no event would reach the page; X-Accel-Buffering says the same to nginx.
 _STREAM_HEADERS = [
     ("Content-Type", "text/event-stream; charset=utf-8"),
-    ("Cache-Control", "no-store"),
+    ("Cache-Control", "no-cache, no-transform"),
+    ("X-Accel-Buffering", "no"),
 ]
 
 
@@ -38,6 +42,10 @@ class Hub:
         self._lock = threading.Lock()
         self._streams: set[queue.SimpleQueue[Optional[bytes]]] = set()
         self._closed = False
+        # Template and stylesheet saves told so far. A page carries the count it was served
+        # at and hello the current one: a save told between the two (the page was loading,
+        # its stream not yet open) is not lost, the page reloads.
+        self._saves = 0
 
     def subscribe(self) -> queue.SimpleQueue[Optional[bytes]]:
         stream: queue.SimpleQueue[Optional[bytes]] = queue.SimpleQueue()
@@ -52,11 +60,18 @@ class Hub:
             self._streams.discard(stream)
 
     def publish(self, command: Command) -> None:
+        with self._lock:
+            self._saves += 1
+            saves = self._saves
         if isinstance(command, ReloadPage):
-            message = _event("reload", {})
+            message = _event("reload", {"saves": saves})
         else:
-            message = _event("styles", {"names": command.names})
+            message = _event("styles", {"names": command.names, "saves": saves})
         self._put(message)
+
+    def saves(self) -> int:
+        with self._lock:
+            return self._saves
 
     def close(self) -> None:
         """End every stream: this process stops, its pages reconnect to the next one."""
@@ -106,6 +121,7 @@ class LiveReload:
         path = environ.get("PATH_INFO", "")
         if path == script.RESERVED or path.startswith(script.RESERVED + "/"):
             return self._reserved(path, start_response)
+        environ[SAVES_KEY] = self._hub.saves()  # before the app reads its templates
         note_files(environ)
         return _Injection(self, environ, start_response).run()
 
@@ -120,7 +136,8 @@ class LiveReload:
 
     def _stream(self) -> Iterator[bytes]:
         stream = self._hub.subscribe()
-        hello = json.dumps({"generation": self._generation})
+        # After subscribing: a later save comes as an event, an earlier one differs here.
+        hello = json.dumps({"generation": self._generation, "saves": self._hub.saves()})
         try:
             yield f"retry: {script.RETRY_MS}\nevent: hello\ndata: {hello}\n\n".encode()
             while True:
@@ -136,7 +153,8 @@ class LiveReload:
             self._hub.unsubscribe(stream)
 
     def script_for(self, environ: WSGIEnvironment, nonce: Optional[str]) -> str:
-        return script.render(environ.get("SCRIPT_NAME", ""), self._generation, nonce)
+        saves = int(environ.get(SAVES_KEY, 0))
+        return script.render(environ.get("SCRIPT_NAME", ""), self._generation, nonce, saves)
 
     def tell(self, environ: WSGIEnvironment, reason: str) -> None:
         """One line, once per path, for a page left without the script."""

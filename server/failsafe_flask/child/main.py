@@ -2,7 +2,8 @@
 
 ``python -m failsafe_flask.child [--app SPEC] --host H --port P [--debug | --no-debug]
 [--debugger | --no-debugger] [--without-threads] [--env-file F] [--cert C [--key K]]
-[--load-timeout S] [--debugpy [HOST:]PORT [--debugpy-path D] [--debugpy-wait]]``,
+[--load-timeout S] [--debugpy [HOST:]PORT [--debugpy-path D] [--debugpy-wait]]
+[--no-live-reload] [--url-prefix /PATH]``,
 run in the user's interpreter with the listening socket, the event pipe and the lifeline
 inherited from the supervisor (see ``failsafe_flask.protocol``).
 """
@@ -18,7 +19,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, Optional
 
-from failsafe_flask.child import compat, debugger, errorpage, frames, livereload, loader
+from failsafe_flask.child import compat, errorpage, frames, imports, livereload, loader, prefix
+from failsafe_flask.child import debugger as debugpy_session
 from failsafe_flask.child.events import EventWriter
 from failsafe_flask.child.exceptions import describe
 from failsafe_flask.child.lifeline import watch_lifeline_from_env
@@ -29,13 +31,14 @@ from failsafe_flask.protocol import (
     ENV_PROJECT_ROOT,
     ENV_SERVER_FD,
     ExceptionInfo,
+    Imports,
     LoadError,
     Loading,
     Ready,
     RequestError,
     display_url,
 )
-from failsafe_flask.validate import debug_address, port_text, seconds_text
+from failsafe_flask.validate import debug_address, port_text, seconds_text, url_prefix
 
 # Longest wait for accepted requests after SIGTERM; the supervisor may SIGKILL sooner.
 DRAIN_TIMEOUT = 30.0
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIApplication
     from flask import Flask
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -81,6 +85,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default=True,
         help="open pages follow saves (debug mode only)",
     )
+    parser.add_argument(
+        "--url-prefix",
+        type=url_prefix,
+        default="",
+        help="the path a proxy serves the app under (its {port} already replaced)",
+    )
     return parser.parse_args(argv)
 
 
@@ -96,7 +106,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     writer = EventWriter.from_env()
     _prepare_environment(args.debug)
     if args.debugpy is not None:  # before the app is loaded: import-time breakpoints work
-        debugger.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
+        debugpy_session.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
     watchdog = _watch_loading(writer, spec, root, args.load_timeout)
@@ -104,11 +114,14 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     try:
         # Before the app: a certificate that cannot be used is reported as a load error.
         args.tls = _tls_context(args.cert, args.key)
+        imports.install(root)  # what imports what: an incremental restart keeps the rest
         app = loader.load_app(spec, args.env_file)
     except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
         watchdog.done()
+        imports.stop()
         _serve_load_error(exc, spec, root, writer, args)
     watchdog.done()
+    imports.stop()
     _report_request_errors(app, writer, root)
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
     use_debugger = app.debug if args.debugger is None else args.debugger
@@ -118,7 +131,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         args,
         use_debugger,
         writer,
-        on_built=lambda: writer.emit(_ready_event(args, root)),
+        on_built=lambda: _ready(writer, args, root, app),
         live=args.live_reload and app.debug,
     )
 
@@ -154,12 +167,20 @@ def _prepare_environment(debug: Optional[bool]) -> None:
         os.environ.pop("WERKZEUG_RUN_MAIN", None)
 
 
+def _ready(writer: EventWriter, args: argparse.Namespace, root: str, app: Flask) -> None:
+    writer.emit(_ready_event(args, root))
+    recorder = imports.recorder()
+    if recorder is not None and recorder.environ is not None:
+        modules = recorder.modules(imports.app_holders(app))
+        writer.emit(Imports(os.getpid(), modules, recorder.environ, recorder.path))
+
+
 def _ready_event(args: argparse.Namespace, root: str) -> Ready:
     return Ready(
         pid=os.getpid(),
         url=display_url(args.host, args.port, https=args.cert is not None),
         files=imported_project_files(sys.modules, root),
-        packages=debugger.without_debugger(third_party_packages(sys.modules, root)),
+        packages=debugpy_session.without_debugger(third_party_packages(sys.modules, root)),
     )
 
 
@@ -214,37 +235,62 @@ def _serve(
     ``on_built`` runs once the server exists. ``live``: live reload (never without
     threads: each open page holds a request).
     """
-    from werkzeug.serving import make_server
-
     from failsafe_flask.child import graceful
 
-    _uncoloured_request_lines()
     fd = os.environ.get(ENV_SERVER_FD)
     in_flight = graceful.InFlight(writer.emit if writer is not None else None)
-    live = live and args.threaded
-    wsgi = compat.with_debugger(app, args.host) if debugger else app
-    if live:
-        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
-    server = make_server(
-        args.host,
-        args.port,
-        wsgi,
-        threaded=args.threaded,
-        request_handler=graceful.tracking_handler(in_flight),
-        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
-        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
-    )
-    on_built()
+    # Our own setup runs no user code: pydevd's trace function, called on every Python
+    # call while debugging, would only slow it (tens of ms: Werkzeug's debugger, the server).
+    with debugpy_session.untraced():
+        server = _build_server(app, args, debugger, graceful.tracking_handler(in_flight), live)
+        graceful.count_from_accept(server, in_flight)
+        on_built()
     if fd is None:
         server.log_startup()  # a manual run; under the supervisor it prints the URL
     graceful.serve_until_sigterm(server)  # returns on SIGTERM (or Ctrl-C), socket closed
+    debugpy_session.release()  # the next app process listens on the debug port at once
     args.hub.close()  # open pages reconnect at once, to the next app process
     # Let the accepted requests finish; the supervisor's SIGKILL bounds this anyway.
     in_flight.wait_idle(DRAIN_TIMEOUT)
+    debugpy_session.end()  # the client's cue to re-attach, to the next app process
     sys.stdout.flush()
     sys.stderr.flush()
     # User threads (schedulers, pools) must not keep a retired app alive until SIGKILL.
     os._exit(0)
+
+
+def _wrapped(
+    app: WSGIApplication, args: argparse.Namespace, debugger: bool, live: bool
+) -> WSGIApplication:
+    """The app inside what serves it: the debugger, live reload, the URL prefix."""
+    wsgi = compat.with_debugger(app, args.host) if debugger else app
+    if live:
+        wsgi = livereload.LiveReload(wsgi, args.hub, secrets.token_hex(8))
+    if args.url_prefix:  # outermost: live reload's reserved path works under the prefix
+        wsgi = prefix.UrlPrefix(wsgi, args.url_prefix)
+    return wsgi
+
+
+def _build_server(
+    app: WSGIApplication,
+    args: argparse.Namespace,
+    debugger: bool,
+    handler: type[WSGIRequestHandler],
+    live: bool,
+) -> BaseWSGIServer:
+    from werkzeug.serving import make_server
+
+    _uncoloured_request_lines()
+    fd = os.environ.get(ENV_SERVER_FD)
+    return make_server(
+        args.host,
+        args.port,
+        _wrapped(app, args, debugger, live and args.threaded),
+        threaded=args.threaded,
+        request_handler=handler,
+        fd=int(fd) if fd else None,  # the supervisor's socket: never bind here
+        ssl_context=args.tls,  # wraps the inherited socket: HTTPS on the same port
+    )
 
 
 def _uncoloured_request_lines() -> None:

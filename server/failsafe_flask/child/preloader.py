@@ -39,7 +39,7 @@ import threading
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
-from failsafe_flask.child import frames
+from failsafe_flask.child import debugger, frames
 from failsafe_flask.child.paths import is_project_file, third_party_packages
 from failsafe_flask.protocol import (
     ENV_EVENT_FD,
@@ -53,6 +53,7 @@ from failsafe_flask.protocol import (
     Forked,
     ForkFailed,
     ForkRequest,
+    LayerRequest,
     Malformed,
     PreloadReady,
     Reply,
@@ -80,6 +81,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child.preloader")
     parser.add_argument("--env-file", default=None)
     parser.add_argument("--leave-out", action="append", default=[], help="a package not to import")
+    parser.add_argument("--debugpy", action="store_true", help="the forks listen for a debugger")
+    parser.add_argument("--debugpy-path", default=None, help="a folder with debugpy")
     parser.add_argument("packages", nargs="*")
     args = parser.parse_args(argv)
     environ = dict(os.environ)  # as received: a run without a package starts from it
@@ -90,7 +93,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     _die_with_supervisor(request)
     _refuse_threads("before importing anything")
     root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
-    names = [name for name in [*ALWAYS, *args.packages] if name not in args.leave_out]
+    debugging = _debugger_modules(args.debugpy, args.debugpy_path)
+    names = [name for name in [*ALWAYS, *debugging, *args.packages] if name not in args.leave_out]
     failed, threaded = preload(names, args.env_file, root)
     if threaded is not None:
         _again_without(threaded, args, environ)
@@ -98,7 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     _keep_pages_shared()
     ready = PreloadReady(
         pid=os.getpid(),
-        packages=third_party_packages(sys.modules, root),
+        packages=debugger.without_debugger(third_party_packages(sys.modules, root)),
         failed=failed,
         watch=watch_list(root, args.env_file),
         left_out=args.leave_out,
@@ -114,6 +118,17 @@ def _keep_pages_shared() -> None:
     (SQLAlchemy and friends preloaded) the serving tree's PSS went from 104 to 95 MiB."""
     gc.collect()
     gc.freeze()
+
+
+def _debugger_modules(debugging: bool, fallback: Optional[str]) -> tuple[str, ...]:
+    """In debug mode, debugpy's modules (about 150 ms of imports, no thread): each fork
+    only calls listen(). ``fallback`` goes last on sys.path, as in the app process."""
+    if not debugging:
+        return ()
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # before pydevd's import
+    if fallback and fallback not in sys.path:
+        sys.path.append(fallback)
+    return debugger.PRELOAD
 
 
 def _die_with_supervisor(request: socket.socket) -> None:
@@ -179,6 +194,10 @@ def _again_without(name: str, args: argparse.Namespace, environ: dict[str, str])
     command = [sys.executable, "-m", "failsafe_flask.child.preloader"]
     if args.env_file:
         command += ["--env-file", args.env_file]
+    if args.debugpy:
+        command.append("--debugpy")
+    if args.debugpy_path:
+        command += ["--debugpy-path", args.debugpy_path]
     for left in [*args.leave_out, name]:
         command += ["--leave-out", left]
     sys.stdout.flush()
@@ -203,9 +222,12 @@ def _load_env(env_file: Optional[str]) -> None:
         pass  # the app process loads them again and reports what is wrong
 
 
-def forget_project_modules(root: str) -> None:
-    """Drop every module loaded from the project: an app process must import it afresh."""
+def forget_project_modules(root: str, spare: frozenset[str] = frozenset()) -> None:
+    """Drop every module loaded from the project but ``spare`` (a layer's kept ones): an
+    app process must import it afresh."""
     for name, module in list(sys.modules.items()):
+        if name in spare:
+            continue
         file = getattr(module, "__file__", None)
         if isinstance(file, str) and is_project_file(file, root):
             del sys.modules[name]
@@ -290,6 +312,11 @@ class _Loop:
 
     def _fork(self, line: bytes, fds: list[int]) -> None:
         request = decode_request(line.decode("utf-8", "replace"))
+        if isinstance(request, LayerRequest):
+            for fd in fds:
+                os.close(fd)
+            self._layer(request)
+            return
         try:
             if isinstance(request, Malformed):
                 raise ValueError(request.describe())
@@ -306,6 +333,15 @@ class _Loop:
             _reply(self.reply, Forked(pid=pid))
         for fd in fds:
             os.close(fd)  # only the fork holds them now
+
+    def _layer(self, request: LayerRequest) -> None:
+        """Become a layer (before any fork; one that fails forks nothing more)."""
+        from failsafe_flask.child import imports_layer
+
+        root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
+        sys.stdout.flush()
+        ready = imports_layer.build(request, root)
+        _reply(self.reply, ready)
 
     def _own_fds(self) -> list[int]:
         fds = [self.request.fileno(), self.reply, self.wake_r, self.wake_w]
@@ -375,7 +411,10 @@ def fresh_state(root: str) -> None:
     random.seed()  # os.fork reseeds it too (register_at_fork); say it where it matters
     importlib.invalidate_caches()  # finders cached folder listings before the save
     linecache.clearcache()
-    forget_project_modules(root)
+    layer = sys.modules.get("failsafe_flask.child.imports_layer")  # only a layer has it
+    forget_project_modules(root, getattr(layer, "KEPT", frozenset()))
+    if layer is not None:
+        layer.reopen_shells()
 
 
 def _exit_code(exc: SystemExit) -> int:

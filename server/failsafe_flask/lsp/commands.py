@@ -96,9 +96,23 @@ def parse_start_args(args: Sequence[Any]) -> StartOverrides:
 
 def parse_debug_args(args: Sequence[Any]) -> StartOverrides:
     """debug takes start's arguments and runs the app under debugpy: on the port the
-    ``debugpy`` setting names, else on a free one (the status says which)."""
+    ``debugpy`` setting names, else on a free one (the status says which).
+
+    ``debugpyWait: true`` besides: each app process waits for the debugger before it
+    loads the app, so breakpoints at import time and in the factory are hit.
+    """
+    wait: Optional[bool] = None
+    if args and isinstance(args[0], dict) and "debugpyWait" in args[0]:
+        first = dict(args[0])
+        wait = first.pop("debugpyWait")
+        if wait is not None and not isinstance(wait, bool):
+            raise _invalid(f"{DEBUG}: debugpyWait must be true or false, got {type(wait).__name__}")
+        args = [first, *args[1:]]
     overrides = parse_start_args(args)
-    return dataclasses.replace(overrides, settings={**overrides.settings, "debugpy": True})
+    extra: dict[str, Any] = {"debugpy": True}
+    if wait is not None:
+        extra["debugpyWait"] = wait
+    return dataclasses.replace(overrides, settings={**overrides.settings, **extra})
 
 
 def parse_target(command: str, args: Sequence[Any]) -> Optional[str]:

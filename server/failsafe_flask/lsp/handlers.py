@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from lsprotocol import types as lsp
 
-from . import commands, logs
+from . import codeactions_server, commands, logs
 from .server import FailsafeServer
 from .settings import unwrap_section
 
@@ -17,6 +17,7 @@ def create_server() -> FailsafeServer:
     _register_settings(server)
     _register_triggers(server)
     _register_commands(server)
+    codeactions_server.register(server)
     return server
 
 

@@ -8,7 +8,7 @@ app holding the port and the next free port, and ``data`` a client can act on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Optional
+from typing import Any, Optional
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
@@ -54,3 +54,20 @@ def port_conflict(
         message += f" Port {free} is free: set {where} to {free}, or start with port {free}."
     data = {"reason": PORT_TAKEN, "port": config.port, "by": holder.id, "suggestedPort": free}
     return JsonRpcException(message, lsp.LSPErrorCodes.RequestFailed, data)
+
+
+def port_busy(config: AppConfig) -> bool:
+    """Whether ``config``'s port cannot be bound now (another program holds it)."""
+    if config.port == 0:
+        return False
+    try:
+        listener.bind(config.host, config.port).close()
+    except listener.BindError:
+        return True
+    return False
+
+
+def port_data(config: AppConfig, by: Optional[str]) -> dict[str, Any]:
+    """A refusal's ``data`` for a port held by ``by`` (an app id; None: another program)."""
+    free = next_free_port(config.host, config.port, set())
+    return {"reason": PORT_TAKEN, "port": config.port, "by": by, "suggestedPort": free}

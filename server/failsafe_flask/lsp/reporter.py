@@ -26,6 +26,7 @@ from ..supervisor.events import (
 )
 from ..supervisor.summary import format_error
 from ..text import output_line
+from .codeactions_data import annotated
 from .levels import OutputLevels
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
@@ -94,7 +95,7 @@ class AppReporter:
             self._load_error(event)
         elif isinstance(event, AppRequestError):
             found = diag.request_error_diagnostics(event.error, event.method, event.path)
-            self._publisher.add(self.app, found)
+            self._publisher.add(self.app, annotated(found, event.error, "", self.app))
         elif isinstance(event, AppExited):
             say.show(f"Failsafe Flask: the app exited: {event.message}", lsp.MessageType.Warning)
         elif isinstance(event, LaunchFailed):
@@ -121,7 +122,12 @@ class AppReporter:
     def _load_error(self, event: AppLoadError) -> None:
         # The app process leaves printing to its front ends: the log gets it once.
         self._messages.log(format_error(event.error), lsp.MessageType.Error)
-        found = diag.load_error_diagnostics(event.error, event.entry)
+        found = annotated(
+            diag.load_error_diagnostics(event.error, event.entry),
+            event.error,
+            event.entry,
+            self.app,
+        )
         self._publisher.publish(self.app, found)
         if not found:
             # Nowhere to put it (e.g. no app found at all): say it where it is seen.

@@ -26,6 +26,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Optional
 
+import attrs
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.io_ import StdinAsyncReader, run_async
@@ -37,10 +38,11 @@ from .. import diagnostics as diag
 from ..config import AppConfig
 from ..outlet import Outlet
 from ..text import printable, printable_lines
+from . import refusals
 from .apps import AppSpec, Folder
 from .commands import StartOverrides
 from .noapp import no_app_error
-from .ports import port_conflict
+from .ports import port_busy, port_conflict, port_data
 from .progress import StatusProgress
 from .publish import DiagnosticsPublisher
 from .registry import AppRegistry
@@ -115,6 +117,9 @@ class FailsafeServer(LanguageServer):
         return self._outlet is not None and self._outlet.backed_up()
 
     def _send_diagnostics(self, path: str, items: list[lsp.Diagnostic]) -> None:
+        if not self.supports("text_document", "publish_diagnostics", "code_description_support"):
+            # A link the client did not ask for: some refuse the whole message for it.
+            items = [attrs.evolve(item, code_description=None) for item in items]
         params = lsp.PublishDiagnosticsParams(uri=diag.path_uri(path), diagnostics=items)
         self.text_document_publish_diagnostics(params)
 
@@ -178,15 +183,21 @@ class FailsafeServer(LanguageServer):
         if running and config == slot.applied:
             return slot
         if not running:
-            await self._refuse_without_app(config)
+            await self._refuse_without_app(slot, config)
         await self._apply(slot, config, fresh=not running)
         return slot
 
-    async def _refuse_without_app(self, config: AppConfig) -> None:
+    async def _refuse_without_app(self, slot: AppSlot, config: AppConfig) -> None:
         refusal = await asyncio.to_thread(no_app_error, config)  # reads the project's files
         if refusal is not None:
             # Logged, not shown: the client shows the failed command (with a choice).
             self.log(f"Failsafe Flask: {refusal.message}", lsp.MessageType.Error)
+            candidates = refusal.data["candidates"] if isinstance(refusal.data, dict) else []
+            found = [(c["app"], c["file"]) for c in candidates]
+            where = await asyncio.to_thread(
+                refusals.no_app_refusal, slot.spec, config.project_root, refusal.message, found
+            )
+            self._publisher.publish(slot.id, where)  # the quick fixes hang on these
             raise refusal
 
     async def _apply(self, slot: AppSlot, config: AppConfig, fresh: bool) -> None:
@@ -197,8 +208,23 @@ class FailsafeServer(LanguageServer):
                 port_conflict, slot.spec, config, self.apps.running_others(slot)
             )
             if refusal is not None:
-                raise slot.failed(refusal.message, refusal)
-        await slot.apply(config, fresh)
+                error = slot.failed(refusal.message, refusal)
+                await self._port_refused(slot, config, refusal.message)
+                raise error
+        try:
+            await slot.apply(config, fresh)
+        except JsonRpcException as exc:
+            # Another program's port: the same diagnostic and quick fix as our own apps'.
+            # (Not for the port the app itself holds: only a new one can be another's.)
+            if (fresh or moved) and await asyncio.to_thread(port_busy, config):
+                exc.data = port_data(config, None)
+                await self._port_refused(slot, config, exc.message)
+            raise
+
+    async def _port_refused(self, slot: AppSlot, config: AppConfig, message: str) -> None:
+        """A diagnostic for the fix; added: an app still running keeps its own errors."""
+        where = await asyncio.to_thread(refusals.port_refusal, slot.spec, config, message)
+        self._publisher.add(slot.id, where)
 
     async def stop_app(self, target: Optional[str] = None) -> AppSlot:
         slot = self.slot_for(target)

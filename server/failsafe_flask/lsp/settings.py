@@ -10,13 +10,14 @@ language server's logs.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 from .. import validate
-from ..config import DEFAULT_ENV_FILE, DEFAULT_HOST, AppConfig
+from ..config import DEFAULT_ENV_FILE, DEFAULT_HOST, PRELOAD_MODES, AppConfig, preload_fields
 from ..runsettings import RunSettingError, resolve
 from ..validate import kind
 
@@ -65,6 +66,19 @@ def _bool(raw: Mapping[str, Any], key: str) -> Optional[bool]:
     if value is not None and not isinstance(value, bool):
         raise SettingsError(f"{SECTION}.{key} must be true or false, got {kind(value)}")
     return value
+
+
+def _preload(raw: Mapping[str, Any]) -> dict[str, Optional[bool]]:
+    """``preload``: ``"on"``, ``"packages"`` or ``"off"``; true and false as on and off."""
+    value = raw.get("preload")
+    if value is None:
+        return {"preload": None, "incremental": None}
+    if isinstance(value, bool):
+        value = "on" if value else "off"
+    if value not in PRELOAD_MODES:
+        shown = json.dumps(value)[:40] if isinstance(value, str) else kind(value)
+        raise SettingsError(f'{SECTION}.preload must be "on", "packages" or "off", got {shown}')
+    return dict(preload_fields(value))
 
 
 def _strings(raw: Mapping[str, Any], key: str) -> Optional[tuple[str, ...]]:
@@ -125,8 +139,10 @@ def _given(raw: Mapping[str, Any], root: Path) -> dict[str, Any]:
         "port": _checked(raw, "port", validate.port),
         "debug": _bool(raw, "debug"),
         "python": _text(raw, "python"),
-        "preload": _bool(raw, "preload"),
+        **_preload(raw),
         "live_reload": _bool(raw, "liveReload"),
+        # "" is a value here ("no prefix"), so it is checked, not dropped as "not set"
+        "url_prefix": _checked(raw, "urlPrefix", validate.url_prefix),
         "env": _env(raw),
         "env_file": _env_file(raw, root),
         # A default .env that is deleted is simply no longer loaded; a named one is missed.

@@ -78,6 +78,7 @@ class AppSlot:
         self.stopped = STOPPED  # the status while stopped: says why when a start failed
         self._messages = Labelled(messages, lambda: self.spec.name if several() else "")
         self._send = send
+        self._publisher = publisher
         self.reporter = AppReporter(spec.id, self._messages, self._send_status, publisher, progress)
 
     @property
@@ -132,6 +133,7 @@ class AppSlot:
         self.stopped = STOPPED
         if self.supervisor is not None:
             await self.supervisor.stop()
+        self._publisher.clear(self.id)  # also a refused start's (no supervisor ran)
 
     async def stop_quietly(self) -> None:
         if self.supervisor is not None:

@@ -117,13 +117,16 @@ class Supervisor:
         root = os.path.abspath(self._config.project_root)
         if not os.path.isdir(root):
             raise StartError(f"The project folder {root} does not exist.")
+        self._config = debugport.fixed(self._config)
+        refused = debugport.refusal(self._config)
+        if refused:
+            raise StartError(refused)
         try:
             self._sock = listener.bind(self._config.host, self._config.port)
         except listener.BindError as exc:
             raise StartError(str(exc)) from None
         if self._config.port == 0:  # the OS chose: the app's URL must say which
             self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
-        self._config = debugport.fixed(self._config)
         self._warn_if_everywhere(self._sock)
         try:
             self._begin(root)
@@ -194,6 +197,9 @@ class Supervisor:
         """
         old = self._config
         config = debugport.fixed(config, old)
+        refused = debugport.refusal(config) if config.debugpy != old.debugpy else None
+        if refused and self._sock is not None:  # the app goes on as it was
+            raise StartError(refused)
         self._wanted = None
         if self._sock is None or old.project_root == config.project_root:
             self._config = config

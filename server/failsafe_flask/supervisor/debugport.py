@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import socket
 from typing import Optional
 
+from ..child.debugport import explain, port_problem
 from ..config import AppConfig
+from . import listener
 
 
 def fixed(config: AppConfig, previous: Optional[AppConfig] = None) -> AppConfig:
@@ -23,3 +26,20 @@ def fixed(config: AppConfig, previous: Optional[AppConfig] = None) -> AppConfig:
         probe.bind((host, 0))
         port = probe.getsockname()[1]
     return dataclasses.replace(config, debugpy=(host, port))
+
+
+def refusal(config: AppConfig) -> Optional[str]:
+    """One sentence when another program holds the debug port, else None.
+
+    Checked before an app process of ours could hold it (at start, or when the debug
+    address changes): the app processes would otherwise each wait for the port and run
+    without the debugger, and the user would see a debugger that never stops."""
+    if config.debugpy is None:
+        return None
+    host, port = config.debugpy
+    problem = port_problem(host, port)
+    if problem is None:
+        return None
+    if not problem.permanent:  # in use: say by whom, where the system tells
+        problem = explain(host, port, errno.EADDRINUSE, listener.port_owner(port))
+    return problem.message[0].upper() + problem.message[1:] + "."

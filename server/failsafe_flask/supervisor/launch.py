@@ -31,6 +31,7 @@ class LaunchPlan:
     env: dict[str, str]  # without the fds of one process (a preloader gets it too)
     cwd: str
     key: Key  # what a preloader that forks it must have been built from
+    debugpy_parent: Optional[str] = None  # our own debugpy's folder, while debugging
 
     def command(self) -> list[str]:
         return [self.config.python, "-m", "failsafe_flask.child", *self.argv]
@@ -53,6 +54,7 @@ def plan_launch(
         env=env,
         cwd=str(config.project_root),
         key=preload_key(config, env),
+        debugpy_parent=debugpy_parent,
     )
 
 
@@ -74,6 +76,8 @@ def child_args(config: AppConfig) -> list[str]:
         command.append("--without-threads")
     if not config.live_reload:
         command.append("--no-live-reload")
+    if config.url_prefix:
+        command += ["--url-prefix", config.served_prefix()]
     if config.env_file:
         command += ["--env-file", config.env_file]
     for name, value in (("--cert", config.cert), ("--key", config.key)):
@@ -94,10 +98,16 @@ def debugpy_args(config: AppConfig, debugpy_parent: Optional[str]) -> list[str]:
     return command + (["--debugpy-wait"] if config.debugpy_wait else [])
 
 
-def preloader_command(config: AppConfig, packages: Iterable[str]) -> list[str]:
+def preloader_command(
+    config: AppConfig, packages: Iterable[str], debugpy_parent: Optional[str] = None
+) -> list[str]:
     command = [config.python, "-m", "failsafe_flask.child.preloader"]
     if config.env_file:
         command += ["--env-file", config.env_file]
+    if config.debugpy is not None:  # its forks do not pay for importing debugpy
+        command.append("--debugpy")
+        if debugpy_parent:
+            command += ["--debugpy-path", debugpy_parent]
     # After "--", a name that starts with "-" stays a name, never an option.
     return [*command, "--", *sorted(packages)]
 
@@ -137,9 +147,13 @@ def preload_key(config: AppConfig, env: Mapping[str, str]) -> Key:
     except OSError:
         interpreter = None
     return (
+        # The path as given as well as where it leads: two virtual environments'
+        # pythons are links to one interpreter, with different packages.
+        os.path.abspath(config.python),
         os.path.realpath(config.python),
         interpreter,
         os.path.abspath(config.project_root),
         tuple(sorted(env.items())),  # config.env, PYTHONPATH, ...
         config.env_file,
+        config.debugpy is not None,  # debugpy preloaded or not
     )

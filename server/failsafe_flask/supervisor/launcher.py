@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Optional
 
 from ..config import AppConfig
-from ..protocol import Event
+from ..protocol import Event, Imports
 from .fork import fork
 from .launch import LaunchPlan, plan_launch
+from .layer import Layers
 from .package import PackageFolder, debugpy_folder
 from .pool import PreloadPool
 from .preload import PreloadError, can_preload
@@ -28,8 +30,13 @@ class Launcher:
     def __init__(self, note: Note) -> None:
         self._note = note
         self._pool = PreloadPool(note) if can_preload() else None
+        self._layers = Layers(note)
         self._package = PackageFolder()
         self._debugpy = debugpy_folder()
+
+    @property
+    def layers(self) -> Layers:
+        return self._layers
 
     async def launch(
         self, config: AppConfig, sock: socket.socket, on_line: OnLine, on_event: OnEvent
@@ -39,9 +46,13 @@ class Launcher:
         hooks = Hooks(on_line, on_event, self._note)
         pool = self._pool
         if pool is None or not config.preload:
+            await self._layers.close()
             if pool is not None:
                 await pool.close()
             return await spawn(plan, sock, hooks)
+        forked = await self._from_layer(plan, sock, hooks)
+        if forked is not None:
+            return forked
         preloader = await pool.get(plan)
         if preloader is not None:
             try:
@@ -49,6 +60,22 @@ class Launcher:
             except PreloadError as exc:
                 pool.fail(plan.key, str(exc))
         return await spawn(plan, sock, self._learning(plan, hooks, False))
+
+    async def _from_layer(
+        self, plan: LaunchPlan, sock: socket.socket, hooks: Hooks
+    ) -> Optional[AppProcess]:
+        """Forked by the layer of kept project modules, when there is a good one."""
+        if not plan.config.incremental:
+            await self._layers.close()
+            return None
+        layer = self._layers.usable(plan.key)
+        if layer is None:
+            return None
+        try:
+            return await fork(layer, plan, sock, self._learning(plan, hooks, True))
+        except PreloadError:
+            self._layers.drop(layer)  # the plain preloader can still do it
+            return None
 
     def _learning(self, plan: LaunchPlan, hooks: Hooks, forked: bool) -> Hooks:
         """``hooks`` whose events the pool learns from too."""
@@ -58,11 +85,14 @@ class Launcher:
         def on_event(event: Event) -> None:
             hooks.on_event(event)
             pool.learn(plan, event, forked)
+            if isinstance(event, Imports) and plan.config.incremental:
+                self._layers.learn(plan, event, pool.packages)
 
         return hooks.with_event(on_event)
 
     async def close(self) -> None:
         """After the last app process has stopped: the preloaders go, and our folder."""
+        await self._layers.close()
         if self._pool is not None:
             await self._pool.close()
         self._package.remove()

@@ -37,6 +37,11 @@ class PreloadPool:
         self._first = True  # no app process launched yet: spawn it, build after
         self._soon: Optional[asyncio.TimerHandle] = None
 
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The third-party packages the last app process imported."""
+        return self._packages
+
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
         """A preloader ready to fork ``plan``, or None: spawn instead."""
         key = plan.key

@@ -25,6 +25,8 @@ from ..protocol import (
     Forked,
     ForkFailed,
     ForkRequest,
+    LayerReady,
+    LayerRequest,
     Malformed,
     PreloadReady,
     decode_reply,
@@ -73,6 +75,7 @@ class Preloader:
         loop = asyncio.get_running_loop()
         self._ready: asyncio.Future[PreloadReady] = loop.create_future()
         self._forked: Optional[asyncio.Future[ForkStarted]] = None
+        self._layered: Optional[asyncio.Future[LayerReady]] = None
         self._exits: dict[int, asyncio.Future[Optional[int]]] = {}
         self._lock = asyncio.Lock()
         self._watch: list[tuple[str, Optional[int]]] = []
@@ -93,7 +96,7 @@ class Preloader:
         fds = {ENV_REQUEST_FD: str(theirs.fileno()), ENV_REPLY_FD: str(reply_w)}
         try:
             proc = await asyncio.create_subprocess_exec(
-                *preloader_command(plan.config, packages),
+                *preloader_command(plan.config, packages, plan.debugpy_parent),
                 cwd=plan.cwd,
                 env={**plan.env, **fds},
                 stdin=asyncio.subprocess.DEVNULL,
@@ -160,6 +163,9 @@ class Preloader:
         elif isinstance(reply, ForkFailed):
             if self._forked is not None and not self._forked.done():
                 self._forked.set_exception(PreloadError(f"fork failed: {reply.error}"))
+        elif isinstance(reply, LayerReady):
+            if self._layered is not None and not self._layered.done():
+                self._layered.set_result(reply)
         elif isinstance(reply, Exited):
             exit_future = self._exits.pop(reply.pid, None)
             if exit_future is not None and not exit_future.done():
@@ -176,7 +182,7 @@ class Preloader:
         """EOF on the replies: the preloader has exited, whether we asked or not."""
         self.alive = False
         lost = PreloadError(self._death_text())
-        for waiting in (self._ready, self._forked):
+        for waiting in (self._ready, self._forked, self._layered):
             if waiting is not None and not waiting.done():
                 waiting.set_exception(lost)
                 waiting.exception()  # retrieved: the waiter may have timed out already
@@ -193,6 +199,24 @@ class Preloader:
         text = "it exited" if code is None else f"it exited with code {code}"
         last = next((line for line in reversed(self._stderr) if line.strip()), "")
         return f"{text}: {last.strip()}" if last else text
+
+    # -- layers -------------------------------------------------------------------
+
+    async def layer(self, request: LayerRequest, timeout: float) -> LayerReady:
+        """Have it import project modules for every fork (before any fork): what it kept,
+        and their files' mtimes from then on make it stale. Raises ``PreloadError``."""
+        self._layered = asyncio.get_running_loop().create_future()
+        try:
+            self._request.sendall(encode(request))
+            ready = await asyncio.wait_for(asyncio.shield(self._layered), timeout)
+        except OSError as exc:
+            raise PreloadError(f"cannot send it a request: {exc}") from None
+        except asyncio.TimeoutError:
+            raise PreloadError(f"it did not import the project in {timeout:g} s") from None
+        if ready.error:
+            raise PreloadError(ready.error)
+        self._watch = [*self._watch, *ready.watch]
+        return ready
 
     # -- forks --------------------------------------------------------------------
 

@@ -216,7 +216,7 @@ def test_nothing_to_discover_says_what_was_looked_for(spawn: Spawn) -> None:
 @pytest.mark.parametrize("debug", [True, False])
 def test_request_error_is_reported(spawn: Spawn, debug: bool) -> None:
     child = spawn({"app.py": HELLO}, debug=debug)
-    child.expect("loading", "ready")
+    child.expect("loading", "ready", "imports")  # imports: for incremental restarts
     assert child.get("/boom?x=1&y=%C3%A9").status == 500
     started = child.next_event()  # so that a death can name the request it was serving
     assert (started["event"], started["method"]) == ("request_started", "GET")

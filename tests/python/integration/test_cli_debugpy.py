@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -64,3 +65,19 @@ def test_a_wrong_debugpy_address_is_refused_by_name(tmp_path: Path, terminals: T
     term = terminals(tmp_path, "--debugpy", "here:there")
     assert term.wait() == 2
     assert "Invalid value for '--debugpy': must be a whole number, got 'there'" in term.output()
+
+
+def test_a_debug_port_another_program_holds_is_refused_in_one_sentence(
+    tmp_path: Path, terminals: Terminals
+) -> None:
+    write(tmp_path, {"app.py": APP})
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        held = other.getsockname()[1]
+        term = terminals(tmp_path, "--port", str(free_port()), "--debugpy", f"127.0.0.1:{held}")
+        assert term.wait() != 0
+    output = term.output()
+    assert f"The debug port {held} on 127.0.0.1 is in use by " in output
+    assert output.count("is in use") == 1  # said once: no retry loop
+    assert "Traceback" not in output

@@ -135,8 +135,8 @@ async def test_breakpoint_is_hit_again_in_the_app_process_after_a_save(
             )
             first = app.supervisor.status.pid
             mark = await app.save({"shop/views.py": VIEWS.replace('"total"', '"sum"')})
-            # The retiring app process ends its debug session; the client lets go,
-            # as editors do on `terminated`, which frees the port for the new process.
+            # The retiring app process ends its debug session (it let go of the port
+            # when told to stop); the client lets go too, as editors do on `terminated`.
             await asyncio.to_thread(client.event, "terminated")
         await app.ready(mark)
         assert app.supervisor.status.pid != first
@@ -147,7 +147,7 @@ async def test_breakpoint_is_hit_again_in_the_app_process_after_a_save(
                 "<p>sum 42</p>"
             )
     await app.supervisor.stop()
-    await until(lambda: debug_port_free(address), "the adapter let go of the debug port")
+    await until(lambda: debug_port_free(address), "the app process let go of the debug port")
 
 
 @pytest.mark.parametrize("mode", ["raised", "userUnhandled"])

@@ -5,44 +5,13 @@ pages and nowhere else, the event stream, and what a template or stylesheet save
 from __future__ import annotations
 
 import asyncio
-import http.client
 import re
 from pathlib import Path
 from typing import Any
 
+from integration.event_stream import EVENTS, Stream
 from integration.livereload_project import PROJECT
 from integration.supervisor_harness import Harness, aget, get
-from system import DEADLINE
-
-EVENTS = "/__failsafe-flask__/events"
-
-
-class Stream:
-    """An open event stream: ``next_event()`` gives (name, data) of the next event."""
-
-    def __init__(self, port: int) -> None:
-        self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
-        self._conn.request("GET", EVENTS)
-        self.response = self._conn.getresponse()
-
-    def next_event(self) -> tuple[str, str]:
-        name, data = "message", ""
-        while True:
-            line = self.response.readline().decode()
-            assert line, "the stream ended"
-            line = line.rstrip("\n")
-            if not line:
-                if data:
-                    return name, data
-                continue
-            field, _, value = line.partition(": ")
-            if field == "event":
-                name = value
-            elif field == "data":
-                data = value
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 async def _started(start_app: Any, **options: object) -> Harness:
@@ -114,9 +83,12 @@ async def test_template_and_stylesheet_saves_reach_the_stream_without_a_restart(
         await harness.save(
             {"shop/templates/home.html": "<!doctype html><html><body>new</body></html>"}
         )
-        assert await asyncio.to_thread(stream.next_event) == ("reload", "{}")
+        assert await asyncio.to_thread(stream.next_event) == ("reload", '{"saves": 1}')
         await harness.save({"shop/static/site.css": "h1 { color: red; }"})
-        assert await asyncio.to_thread(stream.next_event) == ("styles", '{"names": ["site.css"]}')
+        assert await asyncio.to_thread(stream.next_event) == (
+            "styles",
+            '{"names": ["site.css"], "saves": 2}',
+        )
         assert harness.supervisor.status.restarts == restarts
         assert "new" in get(harness.url + "/").body  # Flask re-read the template
     finally:

@@ -49,6 +49,7 @@ _OWN = {
     STATUS,
     lsp.CLIENT_REGISTER_CAPABILITY,
     lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+    lsp.WINDOW_LOG_MESSAGE,
     lsp.WINDOW_WORK_DONE_PROGRESS_CREATE,
 }
 
@@ -82,6 +83,12 @@ class Session:
         def diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
             self.diagnostics[params.uri] = list(params.diagnostics)
             self.published.append((time.monotonic(), params.uri, list(params.diagnostics)))
+            self._changed.set()
+
+        # A log line may arrive after the status it explains: waiting on it wakes `until`.
+        @client.feature(lsp.WINDOW_LOG_MESSAGE)
+        def log_message(params: lsp.LogMessageParams) -> None:
+            client.log_messages.append(params)
             self._changed.set()
 
         @client.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CREATE)

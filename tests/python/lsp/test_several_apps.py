@@ -129,10 +129,13 @@ async def test_two_folders_each_serve_and_fail_alone(workspace: Open) -> None:
     await _state(session, admin["appId"], "failed", mark)
     [syntax] = await session.until(lambda: _errors(session, "admin/app.py"), "SyntaxError")
     assert syntax.message.startswith("SyntaxError")
+
     # The log names the app each line is about.
-    logged = [m.message for m in session.client.log_messages]
-    assert any(m.startswith("Failsafe Flask (admin): failed") for m in logged)
-    assert any(m.startswith("Failsafe Flask (api): running") for m in logged)
+    def logged(prefix: str) -> bool:
+        return any(m.message.startswith(prefix) for m in session.client.log_messages)
+
+    await session.until(lambda: logged("Failsafe Flask (admin): failed"), "admin's log line")
+    assert logged("Failsafe Flask (api): running")
     assert await session.get("/", api_port) == (200, "api")
     assert _errors(session, "api/app.py") == [api_error]
     api_now = await session.command("failsafe-flask.status", "api")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pygls.exceptions import JsonRpcInvalidParams
 
 from failsafe_flask import validate
 from failsafe_flask.config import AppConfig
@@ -13,7 +14,7 @@ from failsafe_flask.lsp.settings import SettingsError, parse_settings
 from failsafe_flask.lsp.status import status_payload
 from failsafe_flask.supervisor import debugport, package
 from failsafe_flask.supervisor.events import Status
-from failsafe_flask.supervisor.launch import plan_launch
+from failsafe_flask.supervisor.launch import plan_launch, preloader_command
 
 
 @pytest.mark.parametrize(
@@ -62,6 +63,15 @@ def test_debug_command_is_start_with_the_debugger_asked_for() -> None:
     assert parse_debug_args([{"app": "shop"}]).settings == {"app": "shop", "debugpy": True}
 
 
+def test_debug_command_takes_debugpy_wait() -> None:
+    # The VS Code extension asks the app to wait for it, so import-time breakpoints are hit.
+    wait = parse_debug_args([{"app": "shop", "debugpyWait": True}]).settings
+    assert wait == {"app": "shop", "debugpy": True, "debugpyWait": True}
+    assert parse_debug_args([{"debugpyWait": None}]).settings == {"debugpy": True}
+    with pytest.raises(JsonRpcInvalidParams, match="debugpyWait must be true or false"):
+        parse_debug_args([{"debugpyWait": "yes"}])
+
+
 def test_the_app_process_is_told_where_to_listen_in_its_arguments(tmp_path: Path) -> None:
     plain = AppConfig(project_root=tmp_path)
     debugged = AppConfig(project_root=tmp_path, debugpy=("::1", 5678), debugpy_wait=True)
@@ -69,8 +79,26 @@ def test_the_app_process_is_told_where_to_listen_in_its_arguments(tmp_path: Path
     debug = plan_launch(debugged, {}, "/pkg", "/private/debugpy-parent")
     tail = ["--debugpy", "[::1]:5678", "--debugpy-path", "/private/debugpy-parent"]
     assert debug.argv == [*run.argv, *tail, "--debugpy-wait"]
-    # Not in the environment: the preloader (keyed by it) is kept between run and debug.
-    assert (debug.env, debug.key) == (run.env, run.key)
+    # Not in the environment; the preloader is rebuilt, as debug mode preloads debugpy.
+    assert debug.env == run.env
+    assert debug.key != run.key
+    assert debug.debugpy_parent == "/private/debugpy-parent"
+
+
+def test_the_preloader_imports_debugpy_in_debug_mode_only(tmp_path: Path) -> None:
+    plain = AppConfig(project_root=tmp_path, python="py")
+    debugged = AppConfig(project_root=tmp_path, python="py", debugpy=("127.0.0.1", 5678))
+    assert "--debugpy" not in preloader_command(plain, ["yaml"], "/private/parent")
+    assert preloader_command(debugged, ["yaml"], "/private/parent") == [
+        "py",
+        "-m",
+        "failsafe_flask.child.preloader",
+        "--debugpy",
+        "--debugpy-path",
+        "/private/parent",
+        "--",
+        "yaml",
+    ]
 
 
 def test_a_debug_port_of_zero_is_chosen_once(tmp_path: Path) -> None:

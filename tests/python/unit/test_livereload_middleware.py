@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Optional
 
 from werkzeug.test import Client
 from werkzeug.wsgi import wrap_file
 
 from failsafe_flask.child.livereload import Hub, LiveReload
+from failsafe_flask.protocol import ReloadPage
 
 PAGE = b"<!doctype html><html><body><p>hi</p></body></html>"
 closed: list[str] = []
@@ -29,8 +30,8 @@ class Body:
         closed.append(self._name)
 
 
-def _client(app: Any) -> Client:
-    return Client(LiveReload(app, Hub(), "g1"))
+def _client(app: Any, hub: Optional[Hub] = None) -> Client:
+    return Client(LiveReload(app, hub or Hub(), "g1"))
 
 
 def test_a_streamed_page_passes_untouched_and_is_closed() -> None:
@@ -90,4 +91,21 @@ def test_the_stream_says_hello_then_ends_when_the_process_stops() -> None:
     hub.close()
     response = client.get("/__failsafe-flask__/events")
     assert response.mimetype == "text/event-stream"
-    assert response.get_data() == b'retry: 50\nevent: hello\ndata: {"generation": "g1"}\n\n'
+    hello = b'retry: 50\nevent: hello\ndata: {"generation": "g1", "saves": 0}\n\n'
+    assert response.get_data() == hello
+
+
+def test_a_save_told_while_a_page_loaded_reloads_it_once_its_stream_opens() -> None:
+    # The page is served, a template save is told before the page's stream is open (no
+    # stream gets the event): hello then says another count than the page's, and the
+    # page's script reloads it.
+    hub = Hub()
+    page = b"<!doctype html><html><body>page</body></html>"
+    headers = [("Content-Type", "text/html"), ("Content-Length", str(len(page)))]
+    client = _client(lambda e, s: (s("200 OK", headers), [page])[1], hub)
+    assert "saves = 0;" in client.get("/").get_data(as_text=True)
+    hub.publish(ReloadPage(reason="home.html changed"))
+    hub.close()
+    hello = client.get("/__failsafe-flask__/events").get_data(as_text=True)
+    assert '"saves": 1' in hello
+    assert "saves = 1;" in client.get("/").get_data(as_text=True)

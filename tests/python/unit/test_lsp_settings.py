@@ -62,7 +62,11 @@ def test_mistakes_are_explained(tmp_path: Path, raw: object, text: str) -> None:
 
 
 def test_preload_is_on_unless_turned_off(tmp_path: Path) -> None:
-    assert parse_settings({}, tmp_path).preload
-    assert not parse_settings({"preload": False}, tmp_path).preload
-    with pytest.raises(SettingsError, match=r"failsafeFlask\.preload must be true or false"):
+    assert parse_settings({}, tmp_path).preload_mode == "on"
+    for mode in ("on", "packages", "off"):
+        assert parse_settings({"preload": mode}, tmp_path).preload_mode == mode
+    # The values before "packages" existed: on (incremental since) and off.
+    assert parse_settings({"preload": True}, tmp_path).preload_mode == "on"
+    assert parse_settings({"preload": False}, tmp_path).preload_mode == "off"
+    with pytest.raises(SettingsError, match=r'failsafeFlask\.preload must be "on", "packages"'):
         parse_settings({"preload": "no"}, tmp_path)

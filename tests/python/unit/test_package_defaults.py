@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from failsafe_flask import validate
-from failsafe_flask.config import AppConfig
+from failsafe_flask.config import PRELOAD_MODES, AppConfig
 from failsafe_flask.lsp.settings import SECTION, parse_settings
 
 MANIFEST = Path(__file__).resolve().parents[3] / "package.json"
@@ -40,9 +40,18 @@ def _field(key: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
 
 
-def _other(spec: dict[str, Any]) -> object:
+# A string that is not a valid value of every string setting: a URL prefix is a path.
+_OTHER_TEXT = {"urlPrefix": "/other"}
+
+
+def _other(key: str) -> object:
     """A valid value of the declared type that is not the declared default."""
+    spec = DECLARED[key]
     kind, default = spec["type"], spec["default"]
+    if key in _OTHER_TEXT:
+        return _OTHER_TEXT[key]
+    if "enum" in spec:
+        return next(value for value in spec["enum"] if value != default)
     if kind in ("integer", "number"):
         return default + 1
     if kind == "boolean":
@@ -65,7 +74,7 @@ def test_the_declared_default_is_the_servers_default(key: str, tmp_path: Path) -
 @pytest.mark.parametrize("key", SERVER_KEYS)
 def test_the_server_reads_every_declared_key(key: str, tmp_path: Path) -> None:
     # Else the check above would pass for a key the server ignores.
-    changed = parse_settings({key: _other(DECLARED[key])}, tmp_path)
+    changed = parse_settings({key: _other(key)}, tmp_path)
     assert changed != AppConfig(project_root=tmp_path)
 
 
@@ -76,10 +85,16 @@ def test_every_declared_default_at_once_is_zero_settings(tmp_path: Path) -> None
     assert parse_settings(defaults, tmp_path) == parse_settings(None, tmp_path)
 
 
-@pytest.mark.parametrize("key", ["host", "port", "loadTimeout", "debug", "preload"])
+@pytest.mark.parametrize("key", ["host", "port", "loadTimeout", "debug"])
 def test_the_declared_value_is_the_field_default(key: str) -> None:
     defaults = {f.name: f.default for f in dataclasses.fields(AppConfig)}
     assert DECLARED[key]["default"] == defaults[_field(key)]
+
+
+def test_the_declared_preload_modes_are_the_servers(tmp_path: Path) -> None:
+    # One setting, two fields (preload, incremental): spelled by AppConfig.preload_mode.
+    assert DECLARED["preload"]["default"] == AppConfig(project_root=tmp_path).preload_mode
+    assert tuple(DECLARED["preload"]["enum"]) == PRELOAD_MODES
 
 
 def test_the_declared_bounds_are_the_validators() -> None:

@@ -41,6 +41,16 @@ def test_key_changes_with_what_the_preloader_was_built_from(tmp_path: Path) -> N
     assert preload_key(AppConfig(tmp_path / "other", python=sys.executable), env) != key
 
 
+def test_key_tells_two_virtual_environments_of_one_interpreter_apart(tmp_path: Path) -> None:
+    """Their pythons are links to the same file, but their packages differ."""
+    links = [tmp_path / "a" / "python", tmp_path / "b" / "python"]
+    for link in links:
+        link.parent.mkdir()
+        link.symlink_to(sys.executable)
+    keys = {preload_key(AppConfig(tmp_path, python=str(link)), {}) for link in links}
+    assert len(keys) == 2
+
+
 def test_watch_list_has_installed_files_and_dotenv_but_no_project_file(tmp_path: Path) -> None:
     watched = dict(watch_list(str(tmp_path), "dev.env"))
     flask_file = flask.__file__

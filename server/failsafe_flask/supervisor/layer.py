@@ -1,0 +1,215 @@
+"""Incremental restarts, the supervisor's side: after each app process reports its imports,
+build a layer (a preloader that has also imported the project modules the next save
+cannot affect) in the background; fork the next app process from it when it is still
+good, from the plain preloader otherwise.
+
+Which save comes next is a guess: the file saved last (the newest among the files the
+app imported) is the one a developer saves again. A layer whose kept files changed since
+it imported them is stale (their mtimes, as for the preloader's packages), and a layer
+whose modules' files changed between the app's import and its own is never used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from typing import Optional
+
+from ..protocol import HOLDS_APP, ImportedModule, Imports, LayerRequest
+from . import keep
+from .launch import Key, LaunchPlan
+from .preload import Preloader, PreloadError
+from .process import Note
+
+LAYER_TIMEOUT = 60.0  # importing a big project on a slow machine; it runs in the background
+# A layer costs a process and its imports after every restart whose keep set differs: not
+# worth it for what imports faster than this.
+WORTH_SECONDS = 0.03
+
+
+class _Outdated(PreloadError):
+    """A file changed while the layer imported it: a save came, the next one is built."""
+
+
+class Layers:
+    """The current layer, the one being built, and the retired ones until their forks end."""
+
+    def __init__(self, note: Note) -> None:
+        self._note = note
+        self._current: Optional[Preloader] = None
+        self._kept: tuple[str, ...] = ()  # what the current (or building) layer holds
+        self._graph: Sequence[ImportedModule] = ()  # the imports it was decided from
+        self._building: Optional[asyncio.Task[Preloader]] = None
+        self._others: set[Preloader] = set()
+        self._told: set[str] = set()  # never-kept modules and failures, said once each
+        self.learned = 0  # app processes' imports learned from: what a waiter can count
+
+    @property
+    def settled(self) -> bool:
+        """No layer is being built (the last one is ready, or failed, or none was needed)."""
+        return self._building is None
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """What the current layer holds (nothing without one)."""
+        return self._kept if self._current is not None else ()
+
+    def usable(self, key: Key) -> Optional[Preloader]:
+        """The layer to fork the next app process from, if it is still good."""
+        current = self._current
+        if current is None:
+            return None
+        if current.stale_reason(key) is not None or _imports_grew(self._graph, self._kept):
+            self._retire_current()
+            return None
+        return current
+
+    def drop(self, preloader: Preloader) -> None:
+        """A fork from it failed: fork from the plain preloader until the next layer."""
+        if preloader is self._current:
+            self._retire_current()
+
+    def learn(self, plan: LaunchPlan, event: Imports, packages: Sequence[str]) -> None:
+        """An app process's imports: build the layer for the next save, unless it exists."""
+        self.learned += 1
+        self._tell_never_kept(event)
+        decision = keep.decide(event.modules, _newest(event))
+        kept = tuple(decision.kept)
+        if kept == self._kept and (self._building is not None or self._current is not None):
+            return
+        self._cancel_build()
+        self._retire_current()
+        self._kept, self._graph = kept, event.modules
+        held = set(kept)
+        if sum(m["seconds"] for m in event.modules if m["name"] in held) < WORTH_SECONDS:
+            self._kept = ()
+            return
+        start = {module["name"]: module["start"] for module in event.modules}
+        request = LayerRequest(
+            modules=sorted([*kept, *decision.shells], key=start.__getitem__),
+            shells=decision.shells,
+            environ=event.environ,
+            path=event.path,
+        )
+        stamps = {path: mtime for module in event.modules for path, mtime in module["stamps"]}
+        task = asyncio.create_task(self._build(plan, packages, request, stamps))
+        self._building = task
+        task.add_done_callback(self._built)
+
+    async def _build(
+        self,
+        plan: LaunchPlan,
+        packages: Sequence[str],
+        request: LayerRequest,
+        stamps: dict[str, Optional[int]],
+    ) -> Preloader:
+        preloader = await Preloader.start(plan, packages, self._note)
+        try:
+            ready = await preloader.layer(request, LAYER_TIMEOUT)
+            for path, mtime in ready.watch:
+                if path in stamps and stamps[path] != mtime:
+                    raise _Outdated(f"{path} changed while it was imported")
+        except BaseException:
+            await preloader.aclose()
+            raise
+        return preloader
+
+    def _built(self, task: asyncio.Task[Preloader]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            if task is self._building:
+                self._building = None
+                self._kept = ()
+                if not isinstance(error, _Outdated):
+                    self._tell(f"layer: {error}", _failed_text(error))
+            return
+        preloader = task.result()
+        if task is not self._building:
+            preloader.retire()
+            self._others.add(preloader)
+            return
+        self._building = None
+        self._current = preloader
+
+    def _tell_never_kept(self, event: Imports) -> None:
+        for name, why in sorted(keep.never_kept(event.modules).items()):
+            if why != HOLDS_APP:
+                self._tell(
+                    f"never:{name}",
+                    f" * Restarts import {name} afresh each time: {why}, which a fork"
+                    " does not copy.",
+                )
+
+    def _tell(self, key: str, text: str) -> None:
+        if key not in self._told:
+            self._told.add(key)
+            self._note(text)
+
+    def _retire_current(self) -> None:
+        current, self._current = self._current, None
+        if current is not None:
+            current.retire()
+            self._others = {p for p in self._others if not p.closed} | {current}
+
+    def _cancel_build(self) -> None:
+        task, self._building = self._building, None
+        if task is not None:
+            task.cancel()
+
+    async def close(self) -> None:
+        building = self._building
+        self._cancel_build()
+        if building is not None:  # its own clean-up closes the process it started
+            await asyncio.gather(building, return_exceptions=True)
+        self._retire_current()
+        others, self._others = self._others, set()
+        await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)
+
+
+def _newest(event: Imports) -> set[str]:
+    """The file saved last among those the app imported or read: the guess for the next."""
+    newest: tuple[int, str] = (-1, "")
+    for module in event.modules:
+        for path, _ in module["stamps"]:
+            try:
+                newest = max(newest, (os.stat(path).st_mtime_ns, path))
+            except OSError:
+                return {path}  # gone: it changes next, whatever else does
+    return {newest[1]} if newest[1] else set()
+
+
+def _imports_grew(graph: Sequence[ImportedModule], kept: Sequence[str]) -> bool:
+    """A module saved since then imports a kept module it did not import: the order in
+    which modules change a kept module's state may have changed (``keep``)."""
+    held = set(kept)
+    for module in graph:
+        path = module["file"]
+        stamps = dict(module["stamps"])
+        if module["name"] in held or path not in stamps or _mtime(path) == stamps[path]:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                source = file.read()
+        except OSError:
+            continue  # gone: the app process reports what that breaks
+        package = os.path.basename(path) == "__init__.py"
+        if keep.new_imports_of_kept(module, source, held, package):
+            return True
+    return False
+
+
+def _mtime(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _failed_text(error: BaseException) -> str:
+    return (
+        f" * Incremental restarts: the layer of kept modules failed ({error}); restarts"
+        " import every project module until the next one is built."
+    )

@@ -1,0 +1,148 @@
+"""Incremental restarts serve exactly what a cold start serves: a seeded property test.
+
+Random edits to a project with import-time side effects (``incremental_project``); after
+each restart, the page must equal the page of a cold start of the same files in a new
+interpreter (no preloader, no layer). Set ``FAILSAFE_INCREMENTAL_SEED`` to replay a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from failsafe_flask.supervisor.events import AppOutput
+from integration.incremental_project import Project
+from integration.supervisor_harness import Harness, aget
+from system import DEADLINE, until
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="layers are forks")
+
+StartApp = Callable[..., "asyncio.Future[Harness]"]
+SEED = int(os.environ.get("FAILSAFE_INCREMENTAL_SEED", "20261205"))
+STEPS = 14
+
+# A cold start: a new interpreter loads the app as flask run does and serves "/" once.
+_COLD = """
+from flask.cli import ScriptInfo
+app = ScriptInfo(app_import_path="app").load_app()
+print(app.test_client().get("/").get_data(as_text=True))
+"""
+
+
+def cold_page(root: Path) -> Any:
+    env = {**os.environ, "FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+async def layer_built(app: Harness, runs: int) -> None:
+    """The imports of the ``runs``-th app process are learned from and its layer is
+    built (or none was worth building): the next save may fork from it."""
+    layers = app.supervisor._launcher.layers
+    await until(lambda: layers.learned >= runs and layers.settled, "the layer is built")
+
+
+async def served(app: Harness) -> tuple[Any, list[str]]:
+    page = json.loads((await aget(app.url + "/")).body)
+    kept = json.loads((await aget(app.url + "/kept")).body)
+    return page, kept
+
+
+async def test_random_edits_serve_what_a_cold_start_serves(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    project = Project()
+    app = await start_app(project.files(), app="app", extra_watch=("*.cfg",))
+    await app.ready()
+    page, _ = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    forked_from_layer = 0
+    for step in range(1, STEPS + 1):
+        if rng.random() < 0.75:  # else the save may come while the layer is being built
+            await layer_built(app, step)
+        changed = project.edit(rng, step)
+        files = project.files()
+        await app.ready(await app.save({name: files[name] for name in changed}))
+        page, kept = await served(app)
+        forked_from_layer += bool(kept)
+        cold = await asyncio.to_thread(cold_page, tmp_path)
+        assert page == cold, f"seed {SEED} step {step}: saved {changed}, layer kept {kept}"
+    assert forked_from_layer >= 3, f"seed {SEED}: only {forked_from_layer} restarts had a layer"
+
+
+async def test_a_module_that_starts_a_thread_is_never_kept_and_the_log_says_so(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    for runs, value in ((1, 7), (2, 8)):  # the first save tells which file is saved next
+        await layer_built(app, runs)
+        project.leaves[2] = (value, False)  # the last leaf: what ran before it can be kept
+        files = project.files()
+        await app.ready(await app.save({"shop/leaf_2.py": files["shop/leaf_2.py"]}))
+    page, kept = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert "shop.models_b" in kept and "shop.jobs" not in kept and "app" not in kept
+    assert "app.routes" not in kept  # it imports app, which holds the app object
+    notes = [e.line for e in app.events if isinstance(e, AppOutput) and "shop.jobs" in e.line]
+    assert len(notes) == 1 and "it starts a thread" in notes[0], notes
+
+
+async def test_a_save_that_makes_a_module_register_too_keeps_the_registry_order(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    project.tools[1] = (0, True)  # tool_1 registers; tool_0, imported before it, does not
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    for runs, value in ((1, 1), (2, 2)):  # tool_0 is the file saved last: the layer keeps tool_1
+        await layer_built(app, runs)
+        project.tools[0] = (value, False)
+        await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
+    await layer_built(app, 3)
+    assert "tool_1" in layers.kept
+    project.tools[0] = (3, True)  # now it registers, before tool_1 in a cold start
+    await app.ready(await app.save({"tool_0.py": project.files()["tool_0.py"]}))
+    page, _ = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert page["registry"] == ["tool_0-3", "tool_1-0"]
+
+
+async def test_a_package_whose_body_imports_the_saved_module_runs_again_around_the_kept(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    # shop/views/__init__.py imports bp_0 then bp_1; bp_1 is saved; the third restart's
+    # layer was decided from the imports of a run forked from a layer
+    for text in (1, 2, 3):
+        await layer_built(app, text)
+        project.blueprints[1] = (text, text == 3)
+        await app.ready(
+            await app.save({"shop/views/bp_1.py": project.files()["shop/views/bp_1.py"]})
+        )
+    page, kept = await served(app)
+    assert "shop.views.bp_0" in kept and "shop.views" not in kept
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert page["views"] == ["bp_0", "bp_1"] and page["registry"] == ["bp_1-3"]
