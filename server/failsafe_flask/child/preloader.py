@@ -35,11 +35,11 @@ import signal
 import socket
 import sys
 import sysconfig
-import threading
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
 from failsafe_flask.child import debugger, frames
+from failsafe_flask.child.imports import thread_count
 from failsafe_flask.child.paths import is_project_file, third_party_packages
 from failsafe_flask.protocol import (
     ENV_EVENT_FD,
@@ -165,15 +165,6 @@ def preload(
             return failed, name
     forget_project_modules(root)
     return failed, None
-
-
-def thread_count() -> int:
-    """Python's threads and native ones (a C library's pool), where /proc tells."""
-    try:
-        native = len(os.listdir("/proc/self/task"))
-    except OSError:
-        native = 0
-    return max(threading.active_count(), native)
 
 
 def _refuse_threads(when: str) -> None:
