@@ -22,7 +22,12 @@ DEADLINE = 30.0  # seconds, for every wait
 PAUSE = 0.2  # between a served save and the next one: a human pace, and the stat
 # reloader of a freshly restarted Werkzeug process records mtimes in its first pass
 SETTLE_AFTER_ERROR = 1.0  # a peer that is going to die on a SyntaxError has done so
-SETTLE_BEFORE_IDLE = 1.0  # startup scans are over
+# Startup scans are over, and so is what a peer builds in the background after its first
+# page (ours: the preloader from 1 s after ready, then the incremental layer): idle is
+# what the tree costs while the developer reads, not the tail of its start.
+SETTLE_BEFORE_IDLE = 6.0
+# After the first page a developer reads it before the first save (as in large_run.py).
+FIRST_LOOK = 2.0
 UNANSWERED = 5.0  # a request with no answer in this long counts as left hanging
 
 
@@ -84,7 +89,7 @@ class Run:
         r["cold_start_s"] = self._start(MARKER_START)
         if r["cold_start_s"] is None:
             return
-        time.sleep(PAUSE)
+        time.sleep(FIRST_LOOK)
         self.project.save_marker(f"{self.tag}-replace", atomic=True)
         r["save_replace_s"] = self._served_after(f"{self.tag}-replace")
         self.project.save_marker(f"{self.tag}-inplace", atomic=False)
