@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any, Optional
 
 from failsafe_flask.child import imports
-from failsafe_flask.child.paths import is_project_file
+from failsafe_flask.child.paths import is_project_file_known
 from failsafe_flask.protocol import LayerReady, LayerRequest
 
 # The modules this process keeps for its forks (``preloader.fresh_state`` spares them).
@@ -137,6 +137,6 @@ def _extra_modules(names: list[str], root: str) -> str:
     asked = set(names)
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if name not in asked and isinstance(file, str) and is_project_file(file, root):
+        if name not in asked and isinstance(file, str) and is_project_file_known(file, root):
             return f"importing them also imported {name}"
     return ""
