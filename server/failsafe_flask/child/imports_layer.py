@@ -137,6 +137,8 @@ def _extra_modules(names: list[str], root: str) -> str:
     asked = set(names)
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if name not in asked and isinstance(file, str) and is_project_file_known(file, root):
+        # Asked of every module, the kept ones too: the forks inherit the answers, and
+        # each fork asks them of all its modules when it starts (``fresh_state``, Ready).
+        if isinstance(file, str) and is_project_file_known(file, root) and name not in asked:
             return f"importing them also imported {name}"
     return ""
