@@ -78,6 +78,8 @@ def is_project_file_known(path: str, root: str) -> bool:
     when it starts, which took 20-40 ms of every restart. An answer cannot go stale where
     it is asked: an installed file's change replaces the preloader that learned it
     (``watch_list``), and a project file stays under the root."""
+    if not os.path.isabs(path) or not os.path.isabs(root):
+        return is_project_file(path, root)  # its answer depends on the working directory
     key = (path, root)
     known = _KNOWN.get(key)
     if known is None:

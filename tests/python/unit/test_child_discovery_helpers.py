@@ -91,6 +91,8 @@ def test_is_project_file_known_answers_as_is_project_file_once_per_file(
     assert is_project_file_known(app, root)
     assert not is_project_file_known(installed, root)
     assert calls == []  # answered from what it learned
+    is_project_file_known("app.py", root)  # relative: the working directory decides
+    assert calls == ["app.py"]
 
 
 def test_imported_project_files_and_packages(tmp_path: Path) -> None:
