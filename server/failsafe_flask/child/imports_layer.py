@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any, Optional
 
 from failsafe_flask.child import imports
-from failsafe_flask.child.paths import is_project_file
+from failsafe_flask.child.paths import is_project_file_known
 from failsafe_flask.protocol import LayerReady, LayerRequest
 
 # The modules this process keeps for its forks (``preloader.fresh_state`` spares them).
@@ -137,6 +137,8 @@ def _extra_modules(names: list[str], root: str) -> str:
     asked = set(names)
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if name not in asked and isinstance(file, str) and is_project_file(file, root):
+        # Asked of every module, the kept ones too: the forks inherit the answers, and
+        # each fork asks them of all its modules when it starts (``fresh_state``, Ready).
+        if isinstance(file, str) and is_project_file_known(file, root) and name not in asked:
             return f"importing them also imported {name}"
     return ""

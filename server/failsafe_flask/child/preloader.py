@@ -40,7 +40,11 @@ from typing import NoReturn, Optional
 
 from failsafe_flask.child import debugger, frames
 from failsafe_flask.child.imports import thread_count
-from failsafe_flask.child.paths import is_project_file, third_party_packages
+from failsafe_flask.child.paths import (
+    is_project_file,
+    is_project_file_known,
+    third_party_packages,
+)
 from failsafe_flask.protocol import (
     ENV_EVENT_FD,
     ENV_LIFELINE_FD,
@@ -220,7 +224,7 @@ def forget_project_modules(root: str, spare: frozenset[str] = frozenset()) -> No
         if name in spare:
             continue
         file = getattr(module, "__file__", None)
-        if isinstance(file, str) and is_project_file(file, root):
+        if isinstance(file, str) and is_project_file_known(file, root):
             del sys.modules[name]
 
 

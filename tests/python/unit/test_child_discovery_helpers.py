@@ -20,6 +20,7 @@ from failsafe_flask.child.main import display_url, parse_args
 from failsafe_flask.child.paths import (
     imported_project_files,
     is_project_file,
+    is_project_file_known,
     third_party_packages,
 )
 
@@ -71,6 +72,27 @@ def test_is_project_file_through_a_symlinked_root(tmp_path: Path) -> None:
     link.symlink_to(real)
     assert is_project_file(str(app), str(link))
     assert is_project_file(str(link / "app.py"), str(real))
+
+
+def test_is_project_file_known_answers_as_is_project_file_once_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = str(tmp_path)
+    app = str(touch(tmp_path / "app.py"))
+    installed = str(tmp_path / ".venv" / "lib" / "x.py")
+    touch(tmp_path / ".venv" / "pyvenv.cfg")
+    assert is_project_file_known(app, root)
+    assert not is_project_file_known(installed, root)
+    assert not is_project_file_known(app, str(tmp_path / "other"))  # the root is part of it
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "failsafe_flask.child.paths.is_project_file", lambda path, _root: calls.append(path)
+    )
+    assert is_project_file_known(app, root)
+    assert not is_project_file_known(installed, root)
+    assert calls == []  # answered from what it learned
+    is_project_file_known("app.py", root)  # relative: the working directory decides
+    assert calls == ["app.py"]
 
 
 def test_imported_project_files_and_packages(tmp_path: Path) -> None:
