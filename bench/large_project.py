@@ -4,7 +4,8 @@ What a restart costs grows with the project's own imports, and a small app hides
 This one is shaped like a real one: Flask-SQLAlchemy models, Flask-WTF forms, marshmallow
 schemas, services and a blueprint per area, all importing one shared models module
 (``big/models/base.py``), and a factory (``big/__init__.py``) that registers everything.
-Its cold import takes over a second on the benchmark machine.
+Its cold import takes over a second on the benchmark machine (seven models per models
+module: SQLAlchemy's declarative classes are most of it).
 
 The page at ``/`` shows three markers, one from each module the benchmark saves: a leaf
 view (``big/views/v00.py``), the shared models module and the factory.
@@ -133,6 +134,42 @@ class Note{n}(Timestamped, db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     pinned: Mapped[bool] = mapped_column(default=False)
     entry: Mapped[Entry{n}] = relationship()
+    attachments: Mapped[list["Attachment{n}"]] = relationship(back_populates="note")
+
+
+class Attachment{n}(Timestamped, db.Model):
+    __tablename__ = "attachment{n}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(sa.ForeignKey("note{n}.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    size: Mapped[int] = mapped_column(default=0)
+    note: Mapped[Note{n}] = relationship(back_populates="attachments")
+
+
+class Price{n}(Timestamped, db.Model):
+    __tablename__ = "price{n}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item{n}.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    item: Mapped[Item{n}] = relationship()
+
+
+class Tag{n}(db.Model):
+    __tablename__ = "tag{n}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item{n}.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    item: Mapped[Item{n}] = relationship()
+
+
+class Review{n}(Timestamped, db.Model):
+    __tablename__ = "review{n}"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("item{n}.id"), index=True)
+    stars: Mapped[int] = mapped_column(default=5)
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    item: Mapped[Item{n}] = relationship()
 """
 
 _SCHEMA = """from marshmallow import Schema, fields, post_dump, validate
