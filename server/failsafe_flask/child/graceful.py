@@ -8,6 +8,7 @@ be reset, so it finishes those first, and it accepts none after SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -23,9 +24,15 @@ from failsafe_flask.child.livereload_script import RESERVED
 from failsafe_flask.protocol import Event, RequestEnded, RequestStarted
 
 MAX_REPORTED = 500  # characters of a method or path sent to the supervisor
+# Work that can wait for the first request (``serve_until_sigterm``'s ``later``): the
+# loop looks this often whether the process is idle, and runs it by LATER_CAP anyway (an
+# open page's event stream is a request that never ends).
+LATER_LOOK = 0.02
+LATER_CAP = 1.0
 
 
 Report = Callable[[Event], None]
+Idle = Callable[[], bool]
 
 
 class InFlight:
@@ -62,6 +69,10 @@ class InFlight:
             self._count -= 1
             if self._count <= 0:
                 self._idle.notify_all()
+
+    def idle(self) -> bool:
+        with self._idle:
+            return self._count <= 0
 
     def wait_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -136,7 +147,9 @@ def count_from_accept(server: BaseWSGIServer, in_flight: InFlight) -> None:
     server.process_request = counted  # type: ignore[method-assign]
 
 
-def serve_until_sigterm(server: BaseWSGIServer) -> None:
+def serve_until_sigterm(
+    server: BaseWSGIServer, later: Optional[Callable[[], None]] = None, idle: Idle = lambda: True
+) -> None:
     """Serve until SIGTERM (or Ctrl-C); not one connection is accepted once it arrives.
 
     socketserver's ``serve_forever`` sees a shutdown request only once per poll interval
@@ -147,28 +160,84 @@ def serve_until_sigterm(server: BaseWSGIServer) -> None:
     could drop a connection just accepted. The socket is non-blocking because every app
     process selects on it: the one that loses the race for a connection must go back to
     its loop, not block in ``accept`` and take the next request after it was told to stop.
+
+    ``later`` runs once, in this thread, when nothing waits to be accepted and ``idle()``
+    says nothing is being served: after the request that a save's browser sent.
+
+    The pipe is also the signal wakeup fd: a SIGTERM that the kernel hands to a request's
+    thread runs no Python handler until this thread runs bytecode, and a ``select``
+    without a timeout would wait for the next connection (seen in tests).
     """
     read_end, write_end = os.pipe()
+    for fd in (read_end, write_end):
+        os.set_blocking(fd, False)
+    stopping = threading.Event()
 
     def interrupt(signum: int, frame: Optional[FrameType]) -> Any:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM just ends us
-        os.write(write_end, b"x")
+        stopping.set()
+        with contextlib.suppress(BlockingIOError):
+            os.write(write_end, b"x")
 
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, interrupt)
+    wakeup = _set_wakeup_fd(write_end)
     server.socket.setblocking(False)
     try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(read_end, selectors.EVENT_READ)
-            selector.register(server, selectors.EVENT_READ)
-            while True:
-                ready = {key.fileobj for key, _ in selector.select()}
-                if read_end in ready:
-                    return
-                if server in ready:
-                    server._handle_request_noblock()  # type: ignore[attr-defined]
-                server.service_actions()
+        _loop(server, read_end, stopping, _Later(later, idle))
     except KeyboardInterrupt:
         pass
     finally:
+        _set_wakeup_fd(wakeup)
         server.server_close()
+
+
+def _set_wakeup_fd(fd: int) -> int:
+    try:
+        return signal.set_wakeup_fd(fd, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread, or Windows (a socket only there)
+        return -1
+
+
+def _loop(
+    server: BaseWSGIServer, read_end: int, stopping: threading.Event, pending: _Later
+) -> None:
+    with selectors.DefaultSelector() as selector:
+        selector.register(read_end, selectors.EVENT_READ)
+        selector.register(server, selectors.EVENT_READ)
+        while True:
+            ready = {key.fileobj for key, _ in selector.select(pending.timeout())}
+            if read_end in ready:
+                _drain(read_end)
+                if stopping.is_set():  # else another signal (its handler ran, or will)
+                    return
+            if server in ready:
+                server._handle_request_noblock()  # type: ignore[attr-defined]
+            server.service_actions()
+            pending.run_if_quiet(waiting=server in ready)
+
+
+def _drain(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while os.read(fd, 512):
+            pass
+
+
+class _Later:
+    """Work put off until the process is first idle, or LATER_CAP has passed."""
+
+    def __init__(self, work: Optional[Callable[[], None]], idle: Idle) -> None:
+        self._work = work
+        self._idle = idle
+        self._cap = time.monotonic() + LATER_CAP
+
+    def timeout(self) -> Optional[float]:
+        return None if self._work is None else LATER_LOOK
+
+    def run_if_quiet(self, waiting: bool) -> None:
+        work = self._work
+        if work is None:
+            return
+        if (not waiting and self._idle()) or time.monotonic() >= self._cap:
+            self._work = None
+            work()

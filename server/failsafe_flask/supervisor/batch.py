@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Optional
 
-QUIET = 0.02  # long enough for an editor's write-then-rename
+# An editor's write-then-rename lands within a millisecond, and watchfiles' Rust loop
+# reports a step (10 ms) after it first sees a change, with what came meanwhile: QUIET
+# only joins what came later (a second file of a Save All).
+QUIET = 0.01
 # A burst of many files is a tool at work (a checkout, a formatter): on a busy machine it
 # can pause longer than QUIET between two files, so its burst waits longer for quiet.
 MANY = 20
