@@ -250,3 +250,95 @@ def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Pa
 def _parent(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[1])
+
+
+# Incremental restarts: ``slow`` is worth keeping (50 ms) and ``leaf``, written last, is
+# the guess for the next save, so a layer forked from the preloader imports ``slow``.
+# Its page tells which process imported ``slow``: the layer, in an app forked from it.
+LAYERED = {
+    "app.py": """
+        import json, os
+        from flask import Flask
+        import slow
+        import leaf
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            return json.dumps(
+                {"pid": os.getpid(), "ppid": os.getppid(), "slow": slow.PID, "leaf": leaf.VALUE}
+            )
+    """,
+    "slow.py": """
+        import os, sys, time
+
+        PID = os.getpid()
+        if {stuck} and "failsafe_flask.child.imports_layer" in sys.modules:  # a layer's import
+            with open(os.path.join(os.path.dirname(__file__), "stuck"), "w") as file:
+                file.write(str(PID))
+            time.sleep(3600)
+        time.sleep(0.05)
+    """,
+}
+
+
+def _layered_project(root: Path, stuck: bool) -> None:
+    write(root, {**LAYERED, "slow.py": LAYERED["slow.py"].format(stuck=stuck)})
+    write(root, {"leaf.py": "VALUE = 0\n"})  # saved last: the guess for the next save
+
+
+def _page(port: int) -> dict[str, int]:
+    return dict(json.loads(get(f"http://127.0.0.1:{port}/").body))
+
+
+def _until_forked_from_a_layer(root: Path, port: int) -> dict[str, int]:
+    """Save ``leaf`` until a restart is forked from a layer (the first ones may come before
+    the preloader and its layer are built); that app's page."""
+    deadline = time.monotonic() + DEADLINE
+    for value in range(1, 1000):
+        write(root, {"leaf.py": f"VALUE = {value}\n"})
+        wait_until(lambda v=value: _page(port)["leaf"] == v, f"leaf {value} served")
+        page = _page(port)
+        if page["slow"] == page["ppid"] != page["pid"]:
+            return page
+        assert time.monotonic() < deadline, f"no restart forked from a layer: {page}"
+    raise AssertionError("no restart forked from a layer")
+
+
+def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_path: Path) -> None:
+    _layered_project(tmp_path, stuck=False)
+    port = free_port()
+    term = Terminal(tmp_path, "--app", "app", "--port", str(port))
+    try:
+        term.expect("Running: serving on")
+        page = _until_forked_from_a_layer(tmp_path, port)
+        app_pid, layer = page["pid"], page["ppid"]
+        preloader = _parent(layer)
+        assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
+        os.kill(term.proc.pid, signal.SIGKILL)  # no clean-up of any kind
+        term.proc.wait(DEADLINE)
+        wait_until(lambda: not group_members(app_pid), "the app's group is gone")
+        wait_until(lambda: not is_alive(layer), "the layer is gone")
+        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
+
+
+def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> None:
+    """Stuck, it never reads its socket's EOF: it dies with its preloader (Linux)."""
+    _layered_project(tmp_path, stuck=True)
+    term = Terminal(tmp_path, "--app", "app", "--port", str(free_port()))
+    try:
+        term.expect("Running: serving on")
+        marker = tmp_path / "stuck"
+        wait_until(lambda: marker.exists() and marker.read_text(), "a layer stuck importing slow")
+        layer = int(marker.read_text())
+        preloader = _parent(layer)
+        assert _parent(preloader) == term.proc.pid
+        os.kill(term.proc.pid, signal.SIGKILL)
+        term.proc.wait(DEADLINE)
+        wait_until(lambda: not is_alive(layer), "the stuck layer is gone")
+        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
