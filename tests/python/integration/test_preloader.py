@@ -19,7 +19,7 @@ import pytest
 from failsafe_flask.supervisor.events import AppExited, AppOutput
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, aget, get, write
-from system import DEADLINE, free_port, group_members, is_alive, wait_until
+from system import DEADLINE, free_port, group_members, is_alive, until, wait_until
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
 
@@ -252,9 +252,10 @@ def _parent(pid: int) -> int:
     return int(fields[1])
 
 
-# Incremental restarts: ``slow`` is worth keeping (50 ms) and ``leaf``, written last, is
-# the guess for the next save, so a layer forked from the preloader imports ``slow``.
-# Its page tells which process imported ``slow``: the layer, in an app forked from it.
+# Incremental restarts: ``slow`` is worth keeping (50 ms) and ``leaf`` is the file saved
+# again, so a layer forked from the preloader imports ``slow``. The page tells which
+# process imported ``slow``: the layer, in an app forked from it. In a layer, ``slow``
+# runs ``{in_layer}`` (a file it writes would make every layer stale: it reads it).
 LAYERED = {
     "app.py": """
         import json, os
@@ -274,40 +275,83 @@ LAYERED = {
         import os, sys, time
 
         PID = os.getpid()
-        if {stuck} and "failsafe_flask.child.imports_layer" in sys.modules:  # a layer's import
-            with open(os.path.join(os.path.dirname(__file__), "stuck"), "w") as file:
+
+        def say_pid():
+            with open(os.path.join(os.path.dirname(__file__), "layer.pid"), "w") as file:
                 file.write(str(PID))
-            time.sleep(3600)
+
+        if "failsafe_flask.child.imports_layer" in sys.modules:  # a layer imports it
+            {in_layer}
         time.sleep(0.05)
     """,
+    "leaf.py": "VALUE = 0\n",
 }
+STUCK = "say_pid(); time.sleep(3600)"
+FAILS = "say_pid(); raise RuntimeError('slow cannot be kept')"
 
 
-def _layered_project(root: Path, stuck: bool) -> None:
-    write(root, {**LAYERED, "slow.py": LAYERED["slow.py"].format(stuck=stuck)})
-    write(root, {"leaf.py": "VALUE = 0\n"})  # saved last: the guess for the next save
+def _write_layered(root: Path, in_layer: str = "pass") -> None:
+    """The project, ``leaf.py`` the newest file (the first layer's guess for the next save):
+    the others an hour older, as a file-system clock tick may give them all one mtime."""
+    write(root, {**LAYERED, "slow.py": LAYERED["slow.py"].replace("{in_layer}", in_layer)})
+    older = time.time_ns() - 3600 * 10**9
+    for name in ("app.py", "slow.py"):
+        os.utime(root / name, ns=(older, older))
 
 
 def _page(port: int) -> dict[str, int]:
     return dict(json.loads(get(f"http://127.0.0.1:{port}/").body))
 
 
+def _forked_from_a_layer(page: dict[str, int]) -> bool:
+    return page["slow"] == page["ppid"] != page["pid"]
+
+
 def _until_forked_from_a_layer(root: Path, port: int) -> dict[str, int]:
     """Save ``leaf`` until a restart is forked from a layer (the first ones may come before
-    the preloader and its layer are built); that app's page."""
+    the preloader and its layer are built, or guess another file); that app's page."""
     deadline = time.monotonic() + DEADLINE
     for value in range(1, 1000):
         write(root, {"leaf.py": f"VALUE = {value}\n"})
         wait_until(lambda v=value: _page(port)["leaf"] == v, f"leaf {value} served")
         page = _page(port)
-        if page["slow"] == page["ppid"] != page["pid"]:
+        if _forked_from_a_layer(page):
             return page
         assert time.monotonic() < deadline, f"no restart forked from a layer: {page}"
     raise AssertionError("no restart forked from a layer")
 
 
+def _layer_pid(root: Path) -> int:
+    marker = root / "layer.pid"
+    wait_until(lambda: marker.exists() and marker.read_text(), "a layer imports slow")
+    return int(marker.read_text())
+
+
+async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    for value in range(1, 50):
+        await until(lambda: layers.settled, "the layer is built (or failed)")
+        await restart(app, {"leaf.py": f"VALUE = {value}\n"})
+        page = json.loads((await aget(app.url)).body)
+        if _forked_from_a_layer(page):
+            break
+    assert _forked_from_a_layer(page), page
+    layer = layers._current
+    assert layer is not None and layer.pid == page["ppid"]
+    assert layer.parent is not None and layer.parent.parent is None  # never a layer's fork
+    assert _parent(layer.pid) == layer.parent.pid and _parent(layer.parent.pid) == os.getpid()
+    await app.supervisor.stop()
+    pids = (page["pid"], layer.pid, layer.parent.pid)
+    await until(lambda: not any(map(is_alive, pids)), "the app, the layer, the preloader gone")
+
+
 def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_path: Path) -> None:
-    _layered_project(tmp_path, stuck=False)
+    _write_layered(tmp_path)
     port = free_port()
     term = Terminal(tmp_path, "--app", "app", "--port", str(port))
     try:
@@ -327,18 +371,35 @@ def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_pat
 
 def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> None:
     """Stuck, it never reads its socket's EOF: it dies with its preloader (Linux)."""
-    _layered_project(tmp_path, stuck=True)
+    _write_layered(tmp_path, STUCK)
     term = Terminal(tmp_path, "--app", "app", "--port", str(free_port()))
     try:
         term.expect("Running: serving on")
-        marker = tmp_path / "stuck"
-        wait_until(lambda: marker.exists() and marker.read_text(), "a layer stuck importing slow")
-        layer = int(marker.read_text())
+        layer = _layer_pid(tmp_path)
         preloader = _parent(layer)
         assert _parent(preloader) == term.proc.pid
         os.kill(term.proc.pid, signal.SIGKILL)
         term.proc.wait(DEADLINE)
         wait_until(lambda: not is_alive(layer), "the stuck layer is gone")
         wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
+
+
+def test_a_layer_that_fails_exits_and_the_preloader_forks_instead(tmp_path: Path) -> None:
+    _write_layered(tmp_path, FAILS)
+    port = free_port()
+    term = Terminal(tmp_path, "--app", "app", "--port", str(port))
+    try:
+        term.expect("Running: serving on")
+        note = term.expect("the layer of kept modules failed")
+        assert "slow cannot be kept" in note
+        layer = _layer_pid(tmp_path)
+        wait_until(lambda: not is_alive(layer), "the failed layer is gone")
+        write(tmp_path, {"leaf.py": "VALUE = 1\n"})
+        wait_until(lambda: _page(port)["leaf"] == 1, "the save is served")
+        page = _page(port)
+        assert page["slow"] == page["pid"], "imported by the app itself"
+        assert _parent(page["ppid"]) == term.proc.pid, "forked by the plain preloader"
     finally:
         term.kill_group()
