@@ -10,13 +10,16 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from failsafe_flask.protocol import LayerRequest
 from failsafe_flask.supervisor.events import AppExited, AppOutput
+from failsafe_flask.supervisor.preload import Preloader, PreloadError
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, aget, get, write
 from system import DEADLINE, free_port, group_members, is_alive, until, wait_until
@@ -327,12 +330,8 @@ def _layer_pid(root: Path) -> int:
     return int(marker.read_text())
 
 
-async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
-    start_app: StartApp, tmp_path: Path
-) -> None:
-    _write_layered(tmp_path)
-    app = await start_app({}, app="app")
-    await app.ready()
+async def _layer_forked_an_app(app: Harness) -> tuple[Preloader, dict[str, int]]:
+    """Save ``leaf`` until the app is forked from a layer: that layer, and the app's page."""
     layers = app.supervisor._launcher.layers
     for value in range(1, 50):
         await until(lambda: layers.settled, "the layer is built (or failed)")
@@ -343,11 +342,42 @@ async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
     assert _forked_from_a_layer(page), page
     layer = layers._current
     assert layer is not None and layer.pid == page["ppid"]
+    return layer, page
+
+
+async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layer, page = await _layer_forked_an_app(app)
     assert layer.parent is not None and layer.parent.parent is None  # never a layer's fork
     assert _parent(layer.pid) == layer.parent.pid and _parent(layer.parent.pid) == os.getpid()
     await app.supervisor.stop()
     pids = (page["pid"], layer.pid, layer.parent.pid)
     await until(lambda: not any(map(is_alive, pids)), "the app, the layer, the preloader gone")
+
+
+async def test_a_layer_forks_no_layer(start_app: StartApp, tmp_path: Path) -> None:
+    """Its kept modules would be stale in the layer's fork: the supervisor never asks, and
+    a layer asked anyway refuses (and forks app processes on)."""
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layer, _ = await _layer_forked_an_app(app)
+    request = LayerRequest(modules=[], shells=[], environ={}, path=[])
+    with pytest.raises(PreloadError, match="a layer forks no layer"):
+        await layer.fork_layer(request)
+    (ours, theirs), (reply_r, reply_w) = socket.socketpair(), os.pipe()
+    try:
+        with pytest.raises(PreloadError, match="ValueError: a layer forks no layer"):
+            await layer._request_fork(request, (theirs.fileno(), reply_w))
+    finally:
+        for fd in (ours.detach(), theirs.detach(), reply_r, reply_w):
+            os.close(fd)
+    _, page = await _layer_forked_an_app(app)
+    assert page["ppid"] == layer.pid
 
 
 def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_path: Path) -> None:
