@@ -9,10 +9,11 @@ Three channels, one JSON object a line each:
   ``"command"``) on the lifeline pipe (fd number in ``FAILSAFE_FLASK_LIFELINE_FD``), the
   one pipe it already has towards the app process: its EOF still means "the supervisor
   is gone"; the app process hands each command to the open pages (live reload);
-- the preloader's channel: the supervisor sends ``ForkRequest`` lines (and, to a layer,
-  one ``LayerRequest`` first; tagged ``"request"``) on a Unix socket, the preloader
-  answers ``PreloadReady``, ``Forked``, ``ForkFailed``, ``Exited`` and ``LayerReady``
-  (tagged ``"reply"``) on a pipe.
+- the preloader's channel: the supervisor sends ``ForkRequest`` and ``LayerRequest``
+  lines (tagged ``"request"``) on a Unix socket, the preloader answers ``PreloadReady``,
+  ``Forked``, ``ForkFailed`` and ``Exited`` (tagged ``"reply"``) on a pipe. A layer (a
+  fork of the preloader) has a socket and a pipe of its own, the same channel: it answers
+  ``LayerReady`` first, then serves ``ForkRequest`` lines as the preloader does.
 
 Writers build these dataclasses and send ``to_wire(message)``; readers get them back from
 ``decode_event`` / ``decode_command`` / ``decode_reply`` / ``decode_request``, which check
@@ -51,6 +52,8 @@ ENV_REQUEST_FD = "FAILSAFE_FLASK_PRELOAD_REQUEST_FD"
 ENV_REPLY_FD = "FAILSAFE_FLASK_PRELOAD_REPLY_FD"
 # The fds a fork request carries by SCM_RIGHTS, in this order.
 FORK_FDS = ("server", "event", "lifeline", "stdout", "stderr")
+# ... and a layer request: the layer's own request socket and reply pipe (write end).
+LAYER_FDS = ("request", "reply")
 
 SHOWN_CHARS = 200  # of a malformed line, in a log
 
@@ -230,9 +233,10 @@ class ForkRequest:
 
 @dataclass(frozen=True)
 class LayerRequest:
-    """Supervisor -> a new preloader, before any fork: import these project modules, in
-    this order, with this environment and ``sys.path``; every fork then starts with them
-    (an incremental restart, ``child.imports_layer``)."""
+    """Supervisor -> a plain preloader: fork a layer (its fds ride along, ``LAYER_FDS``)
+    that imports these project modules, in this order, with this environment and
+    ``sys.path``; every app process the layer forks then starts with them (an incremental
+    restart, ``child.imports_layer``). Answered like a fork: ``Forked``, later ``Exited``."""
 
     KIND: ClassVar[str] = "layer"
     modules: list[str]  # in the order their bodies started, ``shells`` among them
@@ -279,8 +283,8 @@ class Exited:
 
 @dataclass(frozen=True)
 class LayerReady:
-    """Preloader -> supervisor, after a ``LayerRequest``: the modules are imported, or
-    ``error`` says why not (then it forks nothing: the supervisor closes it)."""
+    """Layer -> supervisor, on the layer's own reply pipe, once: the modules are imported,
+    or ``error`` says why not (then it has exited: it forks nothing)."""
 
     KIND: ClassVar[str] = "layer_ready"
     kept: list[str]

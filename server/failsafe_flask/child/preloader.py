@@ -11,6 +11,12 @@ supervisor in the user's interpreter and in the app's environment, with two inhe
   ``ForkFailed``) per request, and ``Exited`` when a fork ends: the fork is this process's
   child, so this process reaps it and reports its status.
 
+A ``LayerRequest`` (two fds, ``LAYER_FDS``: a request socket and a reply pipe of the
+layer's own) forks a layer: it imports the project modules the next save cannot affect,
+answers ``LayerReady`` on its own pipe, then serves fork requests on its own socket as
+this loop does; the preloader reaps it like any fork. A layer shares the preloader's
+third-party pages instead of importing the packages again.
+
 The messages are defined in ``failsafe_flask.protocol``.
 
 Single-threaded: it waits in one ``select`` on the request socket and a SIGCHLD wakeup pipe,
@@ -36,7 +42,7 @@ import socket
 import sys
 import sysconfig
 from collections.abc import Sequence
-from typing import NoReturn, Optional
+from typing import NoReturn, Optional, Union
 
 from failsafe_flask.child import debugger, frames
 from failsafe_flask.child.imports import thread_count
@@ -53,14 +59,17 @@ from failsafe_flask.protocol import (
     ENV_REQUEST_FD,
     ENV_SERVER_FD,
     FORK_FDS,
+    LAYER_FDS,
     Exited,
     Forked,
     ForkFailed,
     ForkRequest,
+    LayerReady,
     LayerRequest,
     Malformed,
     PreloadReady,
     Reply,
+    Request,
     decode_request,
     encode,
 )
@@ -135,11 +144,14 @@ def _debugger_modules(debugging: bool, fallback: Optional[str]) -> tuple[str, ..
     return debugger.PRELOAD
 
 
-def _die_with_supervisor(request: socket.socket) -> None:
+def _die_with_supervisor(request: socket.socket, parent: Optional[int] = None) -> None:
     """An import may block for good (a package that waits on the network), and only the
     select loop notices the supervisor's EOF: where the kernel can, it kills this process
     when its parent dies instead (Linux's PR_SET_PDEATHSIG: kept across the exec that
-    leaves a package out, not given to the forks, which have their own lifelines)."""
+    leaves a package out, not given to the forks, which have their own lifelines).
+
+    A layer (``parent``: the preloader that forked it) asks for the same on its own: it
+    dies with the preloader, which dies with the supervisor."""
     try:
         import ctypes
 
@@ -147,6 +159,8 @@ def _die_with_supervisor(request: socket.socket) -> None:
     except (OSError, AttributeError, ImportError):
         return  # not Linux: the select loop's EOF is the way
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)  # set too late: the preloader died already
     # Set too late if the supervisor died already: its end of the socket says so.
     if select.select([request], [], [], 0)[0] and not request.recv(1, socket.MSG_PEEK):
         os._exit(0)
@@ -270,9 +284,10 @@ def _reply(fd: int, message: Reply) -> None:
 class _Loop:
     """Wait for fork requests and for forks that end; one thread, one select."""
 
-    def __init__(self, request: socket.socket, reply: int) -> None:
+    def __init__(self, request: socket.socket, reply: int, layer: bool = False) -> None:
         self.request = request
         self.reply = reply
+        self.layer = layer  # a layer forks app processes only: its modules would go stale
         self.wake_r, self.wake_w = os.pipe()
         for fd in (self.wake_r, self.wake_w):
             os.set_blocking(fd, False)
@@ -299,47 +314,43 @@ class _Loop:
         self.buffer += data
         while b"\n" in self.buffer:
             line, self.buffer = self.buffer.split(b"\n", 1)
-            fds, self.fds = self.fds[: len(FORK_FDS)], self.fds[len(FORK_FDS) :]
-            self._fork(line, fds)
+            request = decode_request(line.decode("utf-8", "replace"))
+            count = _fd_count(request)
+            fds, self.fds = self.fds[:count], self.fds[count:]
+            self._fork(request, fds)
         if len(self.buffer) > MAX_REQUEST:
             return False
         return bool(data)
 
-    def _fork(self, line: bytes, fds: list[int]) -> None:
-        request = decode_request(line.decode("utf-8", "replace"))
-        if isinstance(request, LayerRequest):
-            for fd in fds:
-                os.close(fd)
-            self._layer(request)
-            return
+    def _fork(self, request: Union[Request, Malformed], fds: list[int]) -> None:
+        """Fork an app process, or a layer; either way the fork is ours to reap."""
         try:
             if isinstance(request, Malformed):
                 raise ValueError(request.describe())
-            if len(fds) != len(FORK_FDS):
-                raise ValueError(f"expected {len(FORK_FDS)} fds, got {len(fds)}")
+            expected = _fd_count(request)
+            if len(fds) != expected:
+                raise ValueError(f"expected {expected} fds, got {len(fds)}")
+            if isinstance(request, LayerRequest) and self.layer:
+                raise ValueError("a layer forks no layer")
             sys.stdout.flush()
             sys.stderr.flush()
+            parent = os.getpid()
             pid = os.fork()
         except (ValueError, OSError) as exc:
             _reply(self.reply, ForkFailed(error=f"{type(exc).__name__}: {exc}"))
         else:
             if pid == 0:
+                if isinstance(request, LayerRequest):
+                    become_layer(request, fds, self._own_fds(), parent)
                 become_app(request, fds, self._own_fds())
             _reply(self.reply, Forked(pid=pid))
         for fd in fds:
             os.close(fd)  # only the fork holds them now
 
-    def _layer(self, request: LayerRequest) -> None:
-        """Become a layer (before any fork; one that fails forks nothing more)."""
-        from failsafe_flask.child import imports_layer
-
-        root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()
-        sys.stdout.flush()
-        ready = imports_layer.build(request, root)
-        _reply(self.reply, ready)
-
     def _own_fds(self) -> list[int]:
-        fds = [self.request.fileno(), self.reply, self.wake_r, self.wake_w]
+        # Any fds of a request not yet read too: a fork holding another app's event pipe
+        # would hide that app's end from the supervisor.
+        fds = [self.request.fileno(), self.reply, self.wake_r, self.wake_w, *self.fds]
         selector_fd = getattr(self.selector, "fileno", None)  # epoll / kqueue
         return [*fds, selector_fd()] if selector_fd is not None else fds
 
@@ -357,6 +368,51 @@ class _Loop:
             if pid == 0:
                 return
             _reply(self.reply, Exited(pid=pid, code=os.waitstatus_to_exitcode(status)))
+
+
+def _fd_count(request: Union[Request, Malformed]) -> int:
+    return len(LAYER_FDS if isinstance(request, LayerRequest) else FORK_FDS)
+
+
+def become_layer(
+    request: LayerRequest, fds: list[int], ours: Sequence[int], parent: int
+) -> NoReturn:
+    """In the fork: import the kept project modules, say so on the layer's own reply pipe,
+    then fork app processes for the layer's own requests, as the preloader does. Its
+    third-party pages stay shared with the preloader (copy-on-write). Never returns.
+
+    No setsid(): it stays in the preloader's group and session, which no app shares (each
+    app leads its own group, which the supervisor signals on stop)."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)  # before its fd closes: a SIGCHLD would write to it
+        for fd in ours:
+            os.close(fd)  # the preloader's socket above all: the supervisor must see its EOF
+        request_socket, reply = socket.socket(fileno=fds[0]), fds[1]
+        _die_with_supervisor(request_socket, parent)
+        ready = _import_layer(request)
+        _reply(reply, ready)
+        if not ready.error:  # one that failed keeps nothing: it forks nothing either
+            _Loop(request_socket, reply, layer=True).run()
+        code = 0
+    except BaseException as exc:
+        frames.print_uncaught(exc)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
+def _import_layer(request: LayerRequest) -> LayerReady:
+    from failsafe_flask.child import imports_layer
+
+    root = os.environ.get(ENV_PROJECT_ROOT) or os.getcwd()  # before the app's environ
+    sys.stdout.flush()
+    ready = imports_layer.build(request, root)
+    if not ready.error:
+        _keep_pages_shared()  # the kept modules' pages, shared by every app it forks
+    return ready
 
 
 def become_app(request: ForkRequest, fds: list[int], ours: Sequence[int]) -> NoReturn:

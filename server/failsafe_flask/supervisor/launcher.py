@@ -86,7 +86,7 @@ class Launcher:
             hooks.on_event(event)
             pool.learn(plan, event, forked)
             if isinstance(event, Imports) and plan.config.incremental:
-                self._layers.learn(plan, event, pool.packages)
+                self._layers.learn(event, lambda: pool.plain(plan))
 
         return hooks.with_event(on_event)
 

@@ -1,7 +1,11 @@
 """Incremental restarts, the supervisor's side: after each app process reports its imports,
-build a layer (a preloader that has also imported the project modules the next save
-cannot affect) in the background; fork the next app process from it when it is still
-good, from the plain preloader otherwise.
+build a layer (a fork of the plain preloader that has also imported the project modules
+the next save cannot affect) in the background; fork the next app process from it when it
+is still good, from the plain preloader otherwise.
+
+A fork, not a new interpreter: the layer shares the preloader's third-party pages and
+does not import the packages again. Without a plain preloader (preloading failed, or
+is off) there is no layer: a fresh interpreter for it would cost what forking saves.
 
 Which save comes next is a guess: the file saved last (the newest among the files the
 app imported) is the one a developer saves again. A layer whose kept files changed since
@@ -13,14 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Optional
 
 from ..protocol import HOLDS_APP, ImportedModule, Imports, LayerRequest
 from . import keep
-from .launch import Key, LaunchPlan
+from .launch import Key
 from .preload import Preloader, PreloadError
 from .process import Note
+
+# The plain preloader to fork a layer from, waited for when it is being built (None: none).
+PlainPreloader = Callable[[], Awaitable[Optional[Preloader]]]
 
 LAYER_TIMEOUT = 60.0  # importing a big project on a slow machine; it runs in the background
 # A layer costs a process and its imports after every restart whose keep set differs: not
@@ -28,8 +35,9 @@ LAYER_TIMEOUT = 60.0  # importing a big project on a slow machine; it runs in th
 WORTH_SECONDS = 0.03
 
 
-class _Outdated(PreloadError):
-    """A file changed while the layer imported it: a save came, the next one is built."""
+class _Skipped(PreloadError):
+    """No layer this time, and nothing to tell: a file changed while the layer imported it
+    (a save came, the next one is built), or there is no plain preloader to fork it from."""
 
 
 class Layers:
@@ -70,7 +78,7 @@ class Layers:
         if preloader is self._current:
             self._retire_current()
 
-    def learn(self, plan: LaunchPlan, event: Imports, packages: Sequence[str]) -> None:
+    def learn(self, event: Imports, plain: PlainPreloader) -> None:
         """An app process's imports: build the layer for the next save, unless it exists."""
         self.learned += 1
         self._tell_never_kept(event)
@@ -93,27 +101,26 @@ class Layers:
             path=event.path,
         )
         stamps = {path: mtime for module in event.modules for path, mtime in module["stamps"]}
-        task = asyncio.create_task(self._build(plan, packages, request, stamps))
+        task = asyncio.create_task(self._build(plain, request, stamps))
         self._building = task
         task.add_done_callback(self._built)
 
     async def _build(
-        self,
-        plan: LaunchPlan,
-        packages: Sequence[str],
-        request: LayerRequest,
-        stamps: dict[str, Optional[int]],
+        self, plain: PlainPreloader, request: LayerRequest, stamps: dict[str, Optional[int]]
     ) -> Preloader:
-        preloader = await Preloader.start(plan, packages, self._note)
+        preloader = await plain()
+        if preloader is None:
+            raise _Skipped("no plain preloader")  # the pool has said why, if anything failed
+        layer = await preloader.fork_layer(request)
         try:
-            ready = await preloader.layer(request, LAYER_TIMEOUT)
+            ready = await layer.until_layered(LAYER_TIMEOUT)
             for path, mtime in ready.watch:
                 if path in stamps and stamps[path] != mtime:
-                    raise _Outdated(f"{path} changed while it was imported")
+                    raise _Skipped(f"{path} changed while it was imported")
         except BaseException:
-            await preloader.aclose()
+            await layer.aclose()
             raise
-        return preloader
+        return layer
 
     def _built(self, task: asyncio.Task[Preloader]) -> None:
         if task.cancelled():
@@ -123,7 +130,7 @@ class Layers:
             if task is self._building:
                 self._building = None
                 self._kept = ()
-                if not isinstance(error, _Outdated):
+                if not isinstance(error, _Skipped):
                     self._tell(f"layer: {error}", _failed_text(error))
             return
         preloader = task.result()

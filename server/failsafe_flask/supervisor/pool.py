@@ -35,16 +35,12 @@ class PreloadPool:
         self._said_left_out: set[str] = set()  # each package left out is told once
         self._failed_key: Optional[Key] = None
         self._first = True  # no app process launched yet: spawn it, build after
-        self._soon: Optional[asyncio.TimerHandle] = None
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """The third-party packages the last app process imported."""
-        return self._packages
+        self._asked: Optional[Key] = None  # the key of the last launch's ``get``
+        self._soon: Optional[asyncio.Task[None]] = None  # the first build, after its delay
 
     async def get(self, plan: LaunchPlan) -> Optional[Preloader]:
         """A preloader ready to fork ``plan``, or None: spawn instead."""
-        key = plan.key
+        key = self._asked = plan.key
         if key == self._failed_key:
             return None
         if self._first:
@@ -68,6 +64,16 @@ class PreloadPool:
             raise
         self._adopt(task)
         return self._current
+
+    async def plain(self, plan: LaunchPlan) -> Optional[Preloader]:
+        """The preloader to fork a layer from: ``get``, once the first build, kept for
+        after the app's first requests, has started (a layer never hurries it)."""
+        soon = self._soon
+        if soon is not None:
+            await asyncio.wait([soon])  # returns when cancelled (close) too, raising nothing
+        if plan.key != self._asked:  # launched with other settings since: it would be stale
+            return None
+        return await self.get(plan)
 
     def learn(self, plan: LaunchPlan, event: Event, forked: bool) -> None:
         """What an app process reported: new packages to preload, or a stale preloader."""
@@ -109,13 +115,14 @@ class PreloadPool:
         await asyncio.gather(*(p.aclose() for p in others), return_exceptions=True)
 
     def _build_soon(self, plan: LaunchPlan) -> None:
-        def build() -> None:
-            self._soon = None
-            if self._current is None and self._building is None and plan.key != self._failed_key:
-                self._build(plan)
-
         if self._soon is None:
-            self._soon = asyncio.get_running_loop().call_later(FIRST_BUILD_DELAY, build)
+            self._soon = asyncio.create_task(self._build_later(plan))
+
+    async def _build_later(self, plan: LaunchPlan) -> None:
+        await asyncio.sleep(FIRST_BUILD_DELAY)
+        self._soon = None
+        if self._current is None and self._building is None and plan.key != self._failed_key:
+            self._build(plan)
 
     def _build(self, plan: LaunchPlan) -> asyncio.Task[Preloader]:
         task = asyncio.create_task(Preloader.start(plan, self._packages, self._note))

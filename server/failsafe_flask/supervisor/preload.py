@@ -5,6 +5,10 @@ The preloader (``failsafe_flask.child.preloader``) gets a Unix socket for reques
 EOF is also its lifeline, and a pipe for replies. A fork request carries the app's fds by
 SCM_RIGHTS. The fork is the preloader's child, not ours: the preloader reaps it and
 replies with its exit status (portable to Linux and macOS, unlike pidfd or kqueue).
+
+A layer (incremental restarts) is a fork of a plain preloader that has also imported
+project modules, seen here as a preloader of its own: its own socket and pipe (sent
+with the layer request), its process the fork its preloader reports on.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Optional
+from typing import Optional, Protocol, Union
 
 from ..protocol import (
     ENV_REPLY_FD,
@@ -44,6 +49,47 @@ CLOSE_GRACE = 2.0  # between closing its socket (it exits on EOF) and SIGKILL
 ForkStarted = tuple[int, "asyncio.Future[Optional[int]]"]
 
 
+class _Process(Protocol):
+    """What a preloader's process is to us: a spawned one, or a layer (``_LayerProcess``)."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def returncode(self) -> Optional[int]: ...
+
+    async def wait(self) -> Optional[int]: ...
+
+    def kill(self) -> None: ...
+
+
+class _LayerProcess:
+    """A layer's process: a fork of a plain preloader, which reaps it and replies with its
+    exit status. ``None``: that preloader died first (and the layer with it, by
+    PR_SET_PDEATHSIG where there is one; else on its own socket's EOF)."""
+
+    def __init__(self, pid: int, exit_future: asyncio.Future[Optional[int]]) -> None:
+        self._pid = pid
+        self._exit = exit_future
+
+    @property
+    def pid(self) -> int:
+        return self._pid
+
+    @property
+    def returncode(self) -> Optional[int]:
+        done = self._exit.done() and not self._exit.cancelled()
+        return self._exit.result() if done else None
+
+    async def wait(self) -> Optional[int]:
+        return await asyncio.shield(self._exit)
+
+    def kill(self) -> None:
+        # Only while its preloader has not reaped it: after that the pid may be another's.
+        if not self._exit.done():
+            os.kill(self._pid, signal.SIGKILL)
+
+
 class PreloadError(Exception):
     """The preloader cannot fork an app; str() is one line for the user."""
 
@@ -62,10 +108,9 @@ def _mtime(path: str) -> Optional[int]:
 class Preloader:
     """One preloader process: its channels, its forks' exits, and what it was built from."""
 
-    def __init__(
-        self, key: Key, proc: asyncio.subprocess.Process, request: socket.socket, note: Note
-    ) -> None:
+    def __init__(self, key: Key, proc: _Process, request: socket.socket, note: Note) -> None:
         self.key = key
+        self.parent: Optional[Preloader] = None  # a layer's: the plain preloader it forked from
         self.packages: frozenset[str] = frozenset()  # requested or imported: never rebuilt for
         self.left_out: tuple[str, ...] = ()  # requested, not imported: they start threads
         self.on_death: Callable[[Preloader, str], None] = lambda preloader, why: None
@@ -115,17 +160,15 @@ class Preloader:
         ours.settimeout(REPLY_TIMEOUT)  # a send never blocks the event loop for long
         preloader = cls(plan.key, proc, ours, note)
         preloader.packages = frozenset(packages)
-        preloader._read(reply_r)
+        preloader._read(reply_r, proc.stderr)
         # No longer than a load may take: the app's first start waits for this.
         await preloader._until_ready(min(PRELOAD_TIMEOUT, plan.config.load_timeout))
         return preloader
 
-    def _read(self, reply_fd: int) -> None:
-        assert self._proc.stderr is not None
-        self._tasks = [
-            asyncio.create_task(self._read_replies(reply_fd)),
-            asyncio.create_task(read_lines(self._proc.stderr, self._stderr.append)),
-        ]
+    def _read(self, reply_fd: int, stderr: Optional[asyncio.StreamReader]) -> None:
+        self._tasks = [asyncio.create_task(self._read_replies(reply_fd))]
+        if stderr is not None:  # a layer's is its preloader's pipe, read there
+            self._tasks.append(asyncio.create_task(read_lines(stderr, self._stderr.append)))
 
     async def _read_replies(self, reply_fd: int) -> None:
         try:
@@ -202,15 +245,37 @@ class Preloader:
 
     # -- layers -------------------------------------------------------------------
 
-    async def layer(self, request: LayerRequest, timeout: float) -> LayerReady:
-        """Have it import project modules for every fork (before any fork): what it kept,
-        and their files' mtimes from then on make it stale. Raises ``PreloadError``."""
-        self._layered = asyncio.get_running_loop().create_future()
+    async def fork_layer(self, request: LayerRequest) -> Preloader:
+        """Fork a layer that imports ``request``'s project modules (``until_layered`` waits
+        for them): a fork of this plain preloader, so the packages' pages stay shared and
+        are not imported again. Raises ``PreloadError``."""
+        if self.parent is not None:
+            raise PreloadError("a layer forks no layer")  # the modules it kept may be stale
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        reply_r, reply_w = os.pipe()
         try:
-            self._request.sendall(encode(request))
+            pid, exit_future = await self._request_fork(request, (theirs.fileno(), reply_w))
+        except BaseException:
+            ours.close()
+            os.close(reply_r)
+            raise
+        finally:
+            theirs.close()  # only the layer holds these now: its EOF is its lifeline
+            os.close(reply_w)
+        ours.settimeout(REPLY_TIMEOUT)
+        layer = Preloader(self.key, _LayerProcess(pid, exit_future), ours, self._note)
+        layer.parent, layer.packages, layer.left_out = self, self.packages, self.left_out
+        layer._stderr = self._stderr  # the same pipe: its last lines explain its death too
+        layer._layered = asyncio.get_running_loop().create_future()
+        layer._read(reply_r, None)
+        return layer
+
+    async def until_layered(self, timeout: float) -> LayerReady:
+        """A layer's imports are done: what it kept, whose files' mtimes from then on make it
+        stale (as its preloader's files do). Raises ``PreloadError``."""
+        assert self._layered is not None, "not a layer"
+        try:
             ready = await asyncio.wait_for(asyncio.shield(self._layered), timeout)
-        except OSError as exc:
-            raise PreloadError(f"cannot send it a request: {exc}") from None
         except asyncio.TimeoutError:
             raise PreloadError(f"it did not import the project in {timeout:g} s") from None
         if ready.error:
@@ -223,6 +288,13 @@ class Preloader:
     async def fork(self, request: ForkRequest, fds: Sequence[int]) -> ForkStarted:
         """Fork an app process with ``fds`` (``FORK_FDS`` order); its pid and exit future."""
         assert len(fds) == len(FORK_FDS)
+        return await self._request_fork(request, fds)
+
+    async def _request_fork(
+        self, request: Union[ForkRequest, LayerRequest], fds: Sequence[int]
+    ) -> ForkStarted:
+        """Send ``request`` with ``fds`` (``FORK_FDS`` or ``LAYER_FDS``); the fork's pid and
+        exit future, once it answers ``Forked``."""
         async with self._lock:
             if not self.usable:
                 raise PreloadError("it is gone")
@@ -251,6 +323,10 @@ class Preloader:
     def stale_reason(self, key: Key) -> Optional[str]:
         if not self.usable:
             return "it is gone"
+        parent = self.parent  # a layer is stale with its preloader (retired, packages changed)
+        reason = parent.stale_reason(key) if parent is not None else None
+        if reason is not None:
+            return f"its preloader: {reason}"
         if key != self.key:
             return "the settings or the interpreter changed"
         for path, mtime in self._watch:

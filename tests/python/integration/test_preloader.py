@@ -10,16 +10,19 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from failsafe_flask.protocol import LayerRequest
 from failsafe_flask.supervisor.events import AppExited, AppOutput
+from failsafe_flask.supervisor.preload import Preloader, PreloadError
 from integration.cli_harness import Terminal
 from integration.supervisor_harness import Harness, aget, get, write
-from system import DEADLINE, free_port, group_members, is_alive, wait_until
+from system import DEADLINE, free_port, group_members, is_alive, until, wait_until
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the preloader needs fork")
 
@@ -250,3 +253,183 @@ def test_sigkill_of_the_supervisor_leaves_neither_preloader_nor_app(tmp_path: Pa
 def _parent(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[1])
+
+
+# Incremental restarts: ``slow`` is worth keeping (50 ms) and ``leaf`` is the file saved
+# again, so a layer forked from the preloader imports ``slow``. The page tells which
+# process imported ``slow``: the layer, in an app forked from it. In a layer, ``slow``
+# runs ``{in_layer}`` (a file it writes would make every layer stale: it reads it).
+LAYERED = {
+    "app.py": """
+        import json, os
+        from flask import Flask
+        import slow
+        import leaf
+
+        app = Flask(__name__)
+
+        @app.route("/")
+        def index():
+            return json.dumps(
+                {"pid": os.getpid(), "ppid": os.getppid(), "slow": slow.PID, "leaf": leaf.VALUE}
+            )
+    """,
+    "slow.py": """
+        import os, sys, time
+
+        PID = os.getpid()
+
+        def say_pid():
+            with open(os.path.join(os.path.dirname(__file__), "layer.pid"), "w") as file:
+                file.write(str(PID))
+
+        if "failsafe_flask.child.imports_layer" in sys.modules:  # a layer imports it
+            {in_layer}
+        time.sleep(0.05)
+    """,
+    "leaf.py": "VALUE = 0\n",
+}
+STUCK = "say_pid(); time.sleep(3600)"
+FAILS = "say_pid(); raise RuntimeError('slow cannot be kept')"
+
+
+def _write_layered(root: Path, in_layer: str = "pass") -> None:
+    """The project, ``leaf.py`` the newest file (the first layer's guess for the next save):
+    the others an hour older, as a file-system clock tick may give them all one mtime."""
+    write(root, {**LAYERED, "slow.py": LAYERED["slow.py"].replace("{in_layer}", in_layer)})
+    older = time.time_ns() - 3600 * 10**9
+    for name in ("app.py", "slow.py"):
+        os.utime(root / name, ns=(older, older))
+
+
+def _page(port: int) -> dict[str, int]:
+    return dict(json.loads(get(f"http://127.0.0.1:{port}/").body))
+
+
+def _forked_from_a_layer(page: dict[str, int]) -> bool:
+    return page["slow"] == page["ppid"] != page["pid"]
+
+
+def _until_forked_from_a_layer(root: Path, port: int) -> dict[str, int]:
+    """Save ``leaf`` until a restart is forked from a layer (the first ones may come before
+    the preloader and its layer are built, or guess another file); that app's page."""
+    deadline = time.monotonic() + DEADLINE
+    for value in range(1, 1000):
+        write(root, {"leaf.py": f"VALUE = {value}\n"})
+        wait_until(lambda v=value: _page(port)["leaf"] == v, f"leaf {value} served")
+        page = _page(port)
+        if _forked_from_a_layer(page):
+            return page
+        assert time.monotonic() < deadline, f"no restart forked from a layer: {page}"
+    raise AssertionError("no restart forked from a layer")
+
+
+def _layer_pid(root: Path) -> int:
+    marker = root / "layer.pid"
+    wait_until(lambda: marker.exists() and marker.read_text(), "a layer imports slow")
+    return int(marker.read_text())
+
+
+async def _layer_forked_an_app(app: Harness) -> tuple[Preloader, dict[str, int]]:
+    """Save ``leaf`` until the app is forked from a layer: that layer, and the app's page."""
+    layers = app.supervisor._launcher.layers
+    for value in range(1, 50):
+        await until(lambda: layers.settled, "the layer is built (or failed)")
+        await restart(app, {"leaf.py": f"VALUE = {value}\n"})
+        page = json.loads((await aget(app.url)).body)
+        if _forked_from_a_layer(page):
+            break
+    assert _forked_from_a_layer(page), page
+    layer = layers._current
+    assert layer is not None and layer.pid == page["ppid"]
+    return layer, page
+
+
+async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layer, page = await _layer_forked_an_app(app)
+    assert layer.parent is not None and layer.parent.parent is None  # never a layer's fork
+    assert _parent(layer.pid) == layer.parent.pid and _parent(layer.parent.pid) == os.getpid()
+    await app.supervisor.stop()
+    pids = (page["pid"], layer.pid, layer.parent.pid)
+    await until(lambda: not any(map(is_alive, pids)), "the app, the layer, the preloader gone")
+
+
+async def test_a_layer_forks_no_layer(start_app: StartApp, tmp_path: Path) -> None:
+    """Its kept modules would be stale in the layer's fork: the supervisor never asks, and
+    a layer asked anyway refuses (and forks app processes on)."""
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layer, _ = await _layer_forked_an_app(app)
+    request = LayerRequest(modules=[], shells=[], environ={}, path=[])
+    with pytest.raises(PreloadError, match="a layer forks no layer"):
+        await layer.fork_layer(request)
+    (ours, theirs), (reply_r, reply_w) = socket.socketpair(), os.pipe()
+    try:
+        with pytest.raises(PreloadError, match="ValueError: a layer forks no layer"):
+            await layer._request_fork(request, (theirs.fileno(), reply_w))
+    finally:
+        for fd in (ours.detach(), theirs.detach(), reply_r, reply_w):
+            os.close(fd)
+    _, page = await _layer_forked_an_app(app)
+    assert page["ppid"] == layer.pid
+
+
+def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_path: Path) -> None:
+    _write_layered(tmp_path)
+    port = free_port()
+    term = Terminal(tmp_path, "--app", "app", "--port", str(port))
+    try:
+        term.expect("Running: serving on")
+        page = _until_forked_from_a_layer(tmp_path, port)
+        app_pid, layer = page["pid"], page["ppid"]
+        preloader = _parent(layer)
+        assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
+        os.kill(term.proc.pid, signal.SIGKILL)  # no clean-up of any kind
+        term.proc.wait(DEADLINE)
+        wait_until(lambda: not group_members(app_pid), "the app's group is gone")
+        wait_until(lambda: not is_alive(layer), "the layer is gone")
+        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
+
+
+def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> None:
+    """Stuck, it never reads its socket's EOF: it dies with its preloader (Linux)."""
+    _write_layered(tmp_path, STUCK)
+    term = Terminal(tmp_path, "--app", "app", "--port", str(free_port()))
+    try:
+        term.expect("Running: serving on")
+        layer = _layer_pid(tmp_path)
+        preloader = _parent(layer)
+        assert _parent(preloader) == term.proc.pid
+        os.kill(term.proc.pid, signal.SIGKILL)
+        term.proc.wait(DEADLINE)
+        wait_until(lambda: not is_alive(layer), "the stuck layer is gone")
+        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+    finally:
+        term.kill_group()
+
+
+def test_a_layer_that_fails_exits_and_the_preloader_forks_instead(tmp_path: Path) -> None:
+    _write_layered(tmp_path, FAILS)
+    port = free_port()
+    term = Terminal(tmp_path, "--app", "app", "--port", str(port))
+    try:
+        term.expect("Running: serving on")
+        note = term.expect("the layer of kept modules failed")
+        assert "slow cannot be kept" in note
+        layer = _layer_pid(tmp_path)
+        wait_until(lambda: not is_alive(layer), "the failed layer is gone")
+        write(tmp_path, {"leaf.py": "VALUE = 1\n"})
+        wait_until(lambda: _page(port)["leaf"] == 1, "the save is served")
+        page = _page(port)
+        assert page["slow"] == page["pid"], "imported by the app itself"
+        assert _parent(page["ppid"]) == term.proc.pid, "forked by the plain preloader"
+    finally:
+        term.kill_group()
