@@ -334,7 +334,11 @@ async def _layer_forked_an_app(app: Harness) -> tuple[Preloader, dict[str, int]]
     """Save ``leaf`` until the app is forked from a layer: that layer, and the app's page."""
     layers = app.supervisor._launcher.layers
     for value in range(1, 50):
-        await until(lambda: layers.settled, "the layer is built (or failed)")
+        # Each app process reports its imports once it has served (or idled): learned
+        # from, and its layer built (or failed), the next save may fork from it.
+        await until(
+            lambda v=value: layers.learned >= v and layers.settled, "the layer is built (or failed)"
+        )
         await restart(app, {"leaf.py": f"VALUE = {value}\n"})
         page = json.loads((await aget(app.url)).body)
         if _forked_from_a_layer(page):
