@@ -8,10 +8,10 @@ deep inside a newer API.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ class UnsupportedVersions(RuntimeError):
 
 
 def _version(distribution: str) -> Optional[str]:
+    from importlib import metadata  # 20 ms of imports (email, zipfile): the rare path only
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -52,7 +54,20 @@ def too_old(versions: dict[str, Optional[str]]) -> Optional[str]:
     )
 
 
+def _maybe_below_floor() -> bool:
+    """Whether what 2.2 added is missing: ``flask.json.provider``, and ``werkzeug.routing``
+    as a package. A cold start's app process asks, so not ``importlib.metadata``."""
+    try:
+        provider = importlib.util.find_spec("flask.json.provider")
+        routing = importlib.util.find_spec("werkzeug.routing")
+    except ImportError:  # not installed: importing the app says so
+        return False
+    return provider is None or routing is None or routing.submodule_search_locations is None
+
+
 def require_supported() -> None:
+    if not _maybe_below_floor():
+        return
     problem = too_old({name: _version(name) for name in FLOOR})
     if problem is not None:
         raise UnsupportedVersions(problem)
