@@ -55,14 +55,10 @@ class Watcher:
         self._thread: Optional[threading.Thread] = None
 
     def start(self) -> None:
-        notify_class = _rust_notify()
-        if notify_class is None:
-            self._on_unavailable(UNAVAILABLE)
-            return
         self._stop.clear()
         loop = asyncio.get_running_loop()
         self._thread = threading.Thread(
-            target=self._run, args=(notify_class, loop), name="failsafe-watch", daemon=True
+            target=self._run, args=(loop,), name="failsafe-watch", daemon=True
         )
         self._thread.start()
 
@@ -72,7 +68,13 @@ class Watcher:
         if thread is not None:
             await asyncio.to_thread(thread.join)
 
-    def _run(self, notify_class: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Imported here: watchfiles (anyio beneath it) is ~35 ms of imports, which the
+        # first app process's launch, on the event loop, need not wait for.
+        notify_class = _rust_notify()
+        if notify_class is None:
+            self._call(loop, self._on_unavailable, UNAVAILABLE)
+            return
         try:
             with notify_class([self._root], False, False, 300, True, True) as notify:
                 self._loop(notify, loop)
@@ -100,8 +102,11 @@ class Watcher:
                 burst.add(time.monotonic(), [path for _, path in raw if self._accept(path)])
 
     def _report(self, loop: asyncio.AbstractEventLoop, paths: list[str]) -> None:
+        self._call(loop, self._on_changes, paths)
+
+    def _call(self, loop: asyncio.AbstractEventLoop, func: Callable[[Any], None], arg: Any) -> None:
         try:
-            loop.call_soon_threadsafe(self._on_changes, paths)
+            loop.call_soon_threadsafe(func, arg)
         except RuntimeError:  # the loop has closed: nobody is left to restart
             self._stop.set()
 

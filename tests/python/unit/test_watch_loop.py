@@ -94,7 +94,10 @@ def test_without_watchfiles_it_says_so_once(monkeypatch: pytest.MonkeyPatch) -> 
     said: list[str] = []
 
     async def start() -> None:
-        watch.Watcher("/p", lambda p: True, lambda p: None, said.append).start()
+        watcher = watch.Watcher("/p", lambda p: True, lambda p: None, said.append)
+        watcher.start()
+        await watcher.close()  # its thread has told the loop by then
+        await asyncio.sleep(0)  # where the loop runs what it was told
 
     asyncio.run(start())
     assert said == [watch.UNAVAILABLE]
