@@ -398,10 +398,7 @@ def become_layer(
     except BaseException as exc:
         frames.print_uncaught(exc)
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
+        _flush_and_exit(code)
 
 
 def _import_layer(request: LayerRequest) -> LayerReady:
@@ -436,10 +433,16 @@ def become_app(request: ForkRequest, fds: list[int], ours: Sequence[int]) -> NoR
     except BaseException as exc:  # e.g. a KeyboardInterrupt raised by the app's import
         frames.print_uncaught(exc)
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
+        _flush_and_exit(code)
+
+
+def _flush_and_exit(code: int) -> NoReturn:
+    """A fork's end: what it printed reaches the pipes, and nothing of the preloader's
+    runs (no atexit, no finalizers over inherited state)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _take_fds(fds: list[int], env: dict[str, str]) -> None:

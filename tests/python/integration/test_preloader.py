@@ -394,13 +394,18 @@ def test_a_layer_is_a_fork_of_the_preloader_and_dies_with_the_supervisor(tmp_pat
         app_pid, layer = page["pid"], page["ppid"]
         preloader = _parent(layer)
         assert preloader != term.proc.pid and _parent(preloader) == term.proc.pid
-        os.kill(term.proc.pid, signal.SIGKILL)  # no clean-up of any kind
-        term.proc.wait(DEADLINE)
+        _kill_supervisor(term, layer, preloader)
         wait_until(lambda: not group_members(app_pid), "the app's group is gone")
-        wait_until(lambda: not is_alive(layer), "the layer is gone")
-        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
     finally:
         term.kill_group()
+
+
+def _kill_supervisor(term: Terminal, layer: int, preloader: int) -> None:
+    """SIGKILL to the supervisor (no clean-up of any kind): the layer and its preloader go."""
+    os.kill(term.proc.pid, signal.SIGKILL)
+    term.proc.wait(DEADLINE)
+    wait_until(lambda: not is_alive(layer), "the layer is gone")
+    wait_until(lambda: not is_alive(preloader), "the preloader is gone")
 
 
 def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> None:
@@ -412,10 +417,7 @@ def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> 
         layer = _layer_pid(tmp_path)
         preloader = _parent(layer)
         assert _parent(preloader) == term.proc.pid
-        os.kill(term.proc.pid, signal.SIGKILL)
-        term.proc.wait(DEADLINE)
-        wait_until(lambda: not is_alive(layer), "the stuck layer is gone")
-        wait_until(lambda: not is_alive(preloader), "the preloader is gone")
+        _kill_supervisor(term, layer, preloader)
     finally:
         term.kill_group()
 
