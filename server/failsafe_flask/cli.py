@@ -8,7 +8,6 @@ One definition of ``flask run``'s options serves both ``failsafe-flask run`` and
 
 from __future__ import annotations
 
-import asyncio
 import os
 import platform
 import sys
@@ -262,9 +261,15 @@ def _serve(options: dict[str, Any]) -> None:
     problem = missing_app_message(str(root), config.app, os.environ, config.env_file)
     if problem:
         raise Refused(printable(problem))
+    # Before asyncio and the supervisor are imported: see supervisor.headstart.
+    from .supervisor.headstart import head_start
+
+    head = head_start(config)
+    import asyncio
+
     from .terminal import run
 
-    code = asyncio.run(run(config))
+    code = asyncio.run(run(config, head))
     if code:
         raise SystemExit(code)
 

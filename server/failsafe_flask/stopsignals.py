@@ -19,7 +19,8 @@ def hold() -> None:
 
 
 def release() -> None:
-    """Let them through (a pending one is handled now): before any process is started,
-    which would inherit the blocked mask."""
+    """Let them through (a pending one is handled now). A process started before this
+    inherits the blocked mask: the first app process (``supervisor.headstart``)
+    unblocks them itself; any other is started after this."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

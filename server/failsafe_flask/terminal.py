@@ -29,6 +29,7 @@ from .supervisor.events import (
     StatusChanged,
     SupervisorEvent,
 )
+from .supervisor.headstart import HeadStart
 from .supervisor.summary import format_error, where
 from .text import output_line, printable
 
@@ -134,8 +135,9 @@ class TerminalReporter:
         self._out.flush()
 
 
-async def run(config: AppConfig) -> int:
-    """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run."""
+async def run(config: AppConfig, head: Optional[HeadStart] = None) -> int:
+    """Serve until Ctrl+C or SIGTERM; the exit code is non-zero only if nothing could run.
+    ``head``: the first app process, when it is already started."""
     loop = asyncio.get_running_loop()
     sys.stdout.flush()
     # Never blocks: a reader that stops reading stops nothing here.
@@ -143,7 +145,7 @@ async def run(config: AppConfig) -> int:
     text = TextOutlet(out, sys.stdout.encoding or "utf-8")
     reporter = TerminalReporter(config, text, out.backed_up)
     try:
-        return await _serve(Supervisor(config, reporter))
+        return await _serve(Supervisor(config, reporter, head))
     finally:
         out.close(timeout=0.5)  # the last lines, unless nobody reads them
 

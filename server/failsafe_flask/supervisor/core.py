@@ -47,8 +47,10 @@ from .events import (
 )
 from .fallback import Fallback
 from .fallback_page import Outage, tail_lines
+from .headstart import HeadStart
 from .launcher import Launcher
-from .process import SIGKILL, AppProcess, signal_group
+from .process import AppProcess, signal_group
+from .spawn import SIGKILL
 from .triggers import (
     ChangeLedger,
     Signature,
@@ -72,13 +74,23 @@ class StartError(Exception):
 
 
 class Supervisor:
-    def __init__(self, config: AppConfig, on_event: Callable[[SupervisorEvent], None]) -> None:
+    def __init__(
+        self,
+        config: AppConfig,
+        on_event: Callable[[SupervisorEvent], None],
+        head: Optional[HeadStart] = None,
+    ) -> None:
+        if head is not None and head.config != config:  # started for other settings
+            head.discard()
+            head = None
         self._config = config
         self._emit = on_event
         self._status = Status(message="Stopped")
         self._sock: Optional[socket.socket] = None
+        self._head_sock = head.sock if head is not None else None  # see _bind
+        self._head_began = head.began if head is not None else None  # see _begin
         self._app: Optional[AppProcess] = None
-        self._launcher = Launcher(lambda line: self._emit(AppOutput(NOTE, line)))
+        self._launcher = Launcher(lambda line: self._emit(AppOutput(NOTE, line)), head)
         self._watcher: Optional[Watcher] = None
         self._rules = _rules_for(config)
         self._ledger = ChangeLedger()
@@ -122,11 +134,10 @@ class Supervisor:
         if refused:
             raise StartError(refused)
         try:
-            self._sock = listener.bind(self._config.host, self._config.port)
+            self._sock = self._bind()
         except listener.BindError as exc:
             raise StartError(str(exc)) from None
-        if self._config.port == 0:  # the OS chose: the app's URL must say which
-            self._config = dataclasses.replace(self._config, port=listener.bound_port(self._sock))
+        self._config = listener.with_bound_port(self._config, self._sock)
         self._warn_if_everywhere(self._sock)
         try:
             self._begin(root)
@@ -138,11 +149,17 @@ class Supervisor:
             self._set(message=text)
             raise StartError(cause.sentence(text)) from None
 
+    def _bind(self) -> socket.socket:
+        """The socket the head start bound for these settings, else a new one."""
+        sock, self._head_sock = self._head_sock, None
+        return sock if sock is not None else listener.bind(self._config.host, self._config.port)
+
     def _begin(self, root: str) -> None:
         self._watcher = self._new_watcher(root)
         self._wake.clear()
         self._loop_task = asyncio.create_task(self._restart_loop())
-        self._burst_started = time.monotonic()
+        began, self._head_began = self._head_began, None  # the first start began there
+        self._burst_started = began if began is not None else time.monotonic()
 
     def _new_watcher(self, root: str) -> Watcher:
         watcher = Watcher(
@@ -169,9 +186,10 @@ class Supervisor:
             await self._kill_app()
             await self._launcher.close()
             await self._fallback.close()
-            if self._sock is not None:
-                self._sock.close()
-                self._sock = None
+            for sock in (self._sock, self._head_sock):  # the latter: never started
+                if sock is not None:
+                    sock.close()
+            self._sock = self._head_sock = None
         self._burst_started = None
         self._set(
             state=State.STOPPED, url=None, pid=None, errors=0, message="Stopped", debugpy=None
@@ -223,8 +241,7 @@ class Supervisor:
             self._rules = _rules_for(old).with_named(self._rules.named)
             self._set(message=f"Still on {self._url()}: {exc}")
             raise StartError(str(exc)) from None
-        if self._config.port == 0:
-            self._config = dataclasses.replace(self._config, port=listener.bound_port(sock))
+        self._config = listener.with_bound_port(self._config, sock)
         async with self._lock:
             self._burst_started = time.monotonic()
             message = f"Restarting: moving to {self._config.host}:{self._config.port}"
@@ -410,7 +427,7 @@ class Supervisor:
         )
         assert self._sock is not None
         app = await self._launcher.launch(
-            _for_app_process(self._config),
+            self._config,
             self._sock,
             self._on_line,
             lambda event: self._on_message(generation, event),
@@ -566,16 +583,6 @@ def _rules_for(config: AppConfig) -> WatchRules:
         extra_globs=tuple(config.extra_watch),
         always=frozenset(always),
     )
-
-
-def _for_app_process(config: AppConfig) -> AppConfig:
-    """The config an app process gets: a default env file that was deleted is no longer
-    loaded (nobody asked for it)."""
-    env_file = config.env_file
-    gone = env_file and not os.path.isfile(os.path.join(config.project_root, env_file))
-    if gone and config.env_file_optional:
-        env_file = None
-    return dataclasses.replace(config, env_file=env_file)
 
 
 def _label(config: AppConfig) -> str:

@@ -10,9 +10,8 @@ from typing import Optional
 
 from ..protocol import ForkRequest
 from .launch import LaunchPlan
-from .lines import read_fd_lines
 from .preload import Preloader
-from .process import AppProcess, Hooks, read_events
+from .process import AppProcess, Hooks, pipe_readers, read_events
 
 # A fork orphaned by its preloader's death cannot be waited for: its end is known (EOF on
 # its event pipe), its exit status is not.
@@ -64,9 +63,5 @@ async def fork(
             os.close(fd)
     events = asyncio.create_task(read_events(event_r, hooks))
     app = AppProcess(ForkedProcess(pid, exit_future, events), life_w, hooks.note)
-    app.tasks = [
-        asyncio.create_task(read_fd_lines(out_r, lambda line: hooks.on_line("stdout", line))),
-        asyncio.create_task(read_fd_lines(err_r, lambda line: hooks.on_line("stderr", line))),
-        events,
-    ]
+    app.tasks = pipe_readers(out_r, err_r, events, hooks)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -47,6 +47,7 @@ def plan_launch(
     package_parent: str,
     debugpy_parent: Optional[str] = None,
 ) -> LaunchPlan:
+    config = for_app_process(config)
     env = child_env(config, base, package_parent)
     return LaunchPlan(
         config=config,
@@ -56,6 +57,16 @@ def plan_launch(
         key=preload_key(config, env),
         debugpy_parent=debugpy_parent,
     )
+
+
+def for_app_process(config: AppConfig) -> AppConfig:
+    """The config an app process gets: a default env file that was deleted is no longer
+    loaded (nobody asked for it)."""
+    env_file = config.env_file
+    gone = env_file and not os.path.isfile(os.path.join(config.project_root, env_file))
+    if gone and config.env_file_optional:
+        env_file = None
+    return replace(config, env_file=env_file)
 
 
 def child_command(config: AppConfig) -> list[str]:

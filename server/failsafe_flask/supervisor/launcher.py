@@ -13,25 +13,28 @@ from typing import Optional
 
 from ..config import AppConfig
 from ..protocol import Event, Imports
+from . import spawn
+from .adopt import adopt
 from .fork import fork
+from .headstart import HeadStart
 from .launch import LaunchPlan, plan_launch
 from .layer import Layers
 from .package import PackageFolder, debugpy_folder
 from .pool import PreloadPool
 from .preload import PreloadError, can_preload
 from .process import AppProcess, Hooks, Note, OnEvent, OnLine
-from .spawn import spawn
 
 
 class Launcher:
     """``note`` gets one line for the user when something about launching goes wrong
     (the preloader fails and spawning takes over, an app needs SIGKILL, a bad message)."""
 
-    def __init__(self, note: Note) -> None:
+    def __init__(self, note: Note, head: Optional[HeadStart] = None) -> None:
         self._note = note
         self._pool = PreloadPool(note) if can_preload() else None
         self._layers = Layers(note)
-        self._package = PackageFolder()
+        self._head = head  # the first launch, when it is this one
+        self._package = head.package if head is not None else PackageFolder()
         self._debugpy = debugpy_folder()
 
     @property
@@ -49,7 +52,7 @@ class Launcher:
             await self._layers.close()
             if pool is not None:
                 await pool.close()
-            return await spawn(plan, sock, hooks)
+            return self._spawn(plan, sock, hooks)
         forked = await self._from_layer(plan, sock, hooks)
         if forked is not None:
             return forked
@@ -59,7 +62,15 @@ class Launcher:
                 return await fork(preloader, plan, sock, self._learning(plan, hooks, True))
             except PreloadError as exc:
                 pool.fail(plan.key, str(exc))
-        return await spawn(plan, sock, self._learning(plan, hooks, False))
+        return self._spawn(plan, sock, self._learning(plan, hooks, False))
+
+    def _spawn(self, plan: LaunchPlan, sock: socket.socket, hooks: Hooks) -> AppProcess:
+        head, self._head = self._head, None
+        if head is not None:
+            if head.plan == plan and head.sock is sock:
+                return adopt(head.started, hooks)
+            head.started.discard()  # started for other settings: never seen by the user
+        return adopt(spawn.start(plan, sock), hooks)
 
     async def _from_layer(
         self, plan: LaunchPlan, sock: socket.socket, hooks: Hooks
@@ -92,6 +103,9 @@ class Launcher:
 
     async def close(self) -> None:
         """After the last app process has stopped: the preloaders go, and our folder."""
+        head, self._head = self._head, None
+        if head is not None:  # stopped before its first launch
+            head.started.discard()
         await self._layers.close()
         if self._pool is not None:
             await self._pool.close()

@@ -11,9 +11,11 @@ import ipaddress
 import os
 import socket
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from ..config import AppConfig
 from ..protocol import is_unspecified
 
 # Windows may say WSAEADDRINUSE, a name errno has on Windows only.
@@ -45,6 +47,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 def bound_port(sock: socket.socket) -> int:
     return int(sock.getsockname()[1])
+
+
+def with_bound_port(config: AppConfig, sock: socket.socket) -> AppConfig:
+    """A port of 0 (the OS chooses) replaced by the one bound: the URL must say which."""
+    return replace(config, port=bound_port(sock)) if config.port == 0 else config
 
 
 def listens_everywhere(sock: socket.socket) -> bool:

@@ -13,12 +13,11 @@ from typing import Optional, Protocol
 
 from ..protocol import Command, Event, Malformed, decode_event, encode
 from .lines import read_fd_lines
+from .spawn import SIGKILL
 
 OnLine = Callable[[str, str], None]  # (stream, line)
 OnEvent = Callable[[Event], None]
 Note = Callable[[str], None]  # one line for the user, from the supervisor itself
-
-SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,17 @@ def signal_group(pid: int, sig: int, alive: bool = False) -> None:
     if alive:
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             os.kill(pid, sig)
+
+
+def pipe_readers(
+    out: int, err: int, events: asyncio.Task[None], hooks: Hooks
+) -> list[asyncio.Task[None]]:
+    """An app process's tasks: readers of its stdout, stderr (fds they own) and events."""
+    return [
+        asyncio.create_task(read_fd_lines(out, lambda line: hooks.on_line("stdout", line))),
+        asyncio.create_task(read_fd_lines(err, lambda line: hooks.on_line("stderr", line))),
+        events,
+    ]
 
 
 async def read_events(fd: int, hooks: Hooks) -> None:

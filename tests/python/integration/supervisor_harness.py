@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from failsafe_flask.config import AppConfig
+from failsafe_flask.supervisor import headstart
 from failsafe_flask.supervisor.core import Supervisor
 from failsafe_flask.supervisor.events import (
     AppLoadError,
@@ -49,13 +50,15 @@ async def aget(url: str) -> Response:
 
 
 class Harness:
-    def __init__(self, root: Path, **options: object) -> None:
+    def __init__(self, root: Path, *, head_start: bool = False, **options: object) -> None:
+        """``head_start``: the first app process started as ``failsafe-flask run`` does."""
         self.root = root
         self.port = free_port()
         self.config = AppConfig(project_root=root, port=self.port, **options)  # type: ignore[arg-type]
         self.events: list[SupervisorEvent] = []
         self._changed = asyncio.Condition()
-        self.supervisor = Supervisor(self.config, self._on_event)
+        self.head = headstart.head_start(self.config) if head_start else None
+        self.supervisor = Supervisor(self.config, self._on_event, self.head)
 
     @property
     def url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import textwrap
@@ -104,3 +105,19 @@ def test_invalid_options_exit_with_usage(
     term = terminals(tmp_path, *args)
     assert term.wait() == 2
     assert message in term.output()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_app_process_can_be_stopped_by_signals(tmp_path: Path, terminals) -> None:  # type: ignore[no-untyped-def]
+    """The first app process is started while the terminal holds Ctrl+C and SIGTERM
+    (supervisor.headstart), and a blocked mask is inherited."""
+    write(tmp_path, {"app.py": APP})
+    term = terminals(tmp_path, "--port", str(free_port()))
+    term.expect("Running: serving on")
+    stops = 1 << (signal.SIGINT - 1) | 1 << (signal.SIGTERM - 1)
+    processes = descendants(term.proc.pid)
+    assert processes
+    for pid in processes:
+        status = Path(f"/proc/{pid}/status").read_text()
+        blocked = int(re.search(r"SigBlk:\s*([0-9a-f]+)", status).group(1), 16)  # type: ignore[union-attr]
+        assert not blocked & stops, f"process {pid} blocks SIGINT or SIGTERM"

@@ -1,0 +1,112 @@
+"""The first app process of ``failsafe-flask run``, started before the supervisor's own
+imports (``supervisor.headstart``): adopted when the supervisor launches the same, else
+ended at once, leaving no process and no socket behind."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from failsafe_flask.supervisor.core import Supervisor
+from failsafe_flask.supervisor.events import SupervisorEvent
+from integration.supervisor_harness import Harness, aget, write
+from system import free_port, port_is_free
+
+APP = """
+    import os
+    from flask import Flask
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index():
+        return f"{os.getpid()} {os.environ.get('FAILSAFE_TEST_MARK', '-')}"
+"""
+
+
+def _served(body: str) -> tuple[int, str]:
+    pid, mark = body.split()
+    return int(pid), mark
+
+
+@pytest.fixture
+async def started_ahead(tmp_path: Path) -> AsyncIterator[Callable[[], Harness]]:
+    """started_ahead() -> a supervisor given a start ahead, not started yet; stopped at
+    the end. Called in the test: the environment (PYTEST_CURRENT_TEST) is part of what
+    an app process is launched with, and pytest changes it after the fixtures."""
+    write(tmp_path, {"app.py": APP})
+    made: list[Harness] = []
+
+    def make() -> Harness:
+        made.append(Harness(tmp_path, head_start=True))
+        assert made[-1].head is not None
+        return made[-1]
+
+    yield make
+    for harness in made:
+        await harness.supervisor.stop()
+
+
+async def test_the_first_launch_adopts_the_process_started_ahead(
+    started_ahead: Callable[[], Harness],
+) -> None:
+    harness = started_ahead()
+    assert harness.head is not None
+    ahead = harness.head.started.popen
+    await harness.supervisor.start()
+    await harness.ready()
+    assert _served((await aget(harness.url)).body)[0] == ahead.pid
+    mark = await harness.save({"app.py": APP + "    # saved\n"})
+    await harness.ready(mark)  # a restart is launched as ever
+    assert _served((await aget(harness.url)).body)[0] != ahead.pid
+    await harness.supervisor.stop()
+    assert ahead.returncode is not None
+    assert port_is_free(harness.port)
+
+
+async def test_an_environment_changed_since_ends_the_process_started_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"app.py": APP})
+    monkeypatch.setenv("FAILSAFE_TEST_MARK", "before")
+    harness = Harness(tmp_path, head_start=True)
+    assert harness.head is not None
+    ahead = harness.head.started.popen
+    monkeypatch.setenv("FAILSAFE_TEST_MARK", "after")
+    try:
+        await harness.supervisor.start()
+        await harness.ready()
+        assert ahead.returncode is not None, "started for the old environment: ended"
+        pid, mark = _served((await aget(harness.url)).body)
+        assert (pid != ahead.pid, mark) == (True, "after")
+    finally:
+        await harness.supervisor.stop()
+
+
+async def test_stopped_before_starting_leaves_nothing_of_it(
+    started_ahead: Callable[[], Harness],
+) -> None:
+    harness = started_ahead()
+    assert harness.head is not None
+    await harness.supervisor.stop()
+    assert harness.head.started.popen.returncode is not None
+    assert port_is_free(harness.port)
+
+
+async def test_started_ahead_for_other_settings_it_is_never_used(
+    started_ahead: Callable[[], Harness],
+) -> None:
+    harness = started_ahead()
+    assert harness.head is not None
+    events: list[SupervisorEvent] = []
+    other = dataclasses.replace(harness.config, port=free_port())
+    supervisor = Supervisor(other, events.append, harness.head)
+    try:
+        assert harness.head.started.popen.returncode is not None
+        assert port_is_free(harness.port)
+        await supervisor.start()
+        assert supervisor.status.pid != harness.head.started.popen.pid
+    finally:
+        await supervisor.stop()
