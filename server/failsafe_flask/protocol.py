@@ -170,6 +170,9 @@ class ImportedModule(TypedDict):
     never: str  # why it may never be kept ("it starts a thread"), else ""
     stamps: list[tuple[str, Optional[int]]]  # its file and ``files``, with their mtimes then
     seconds: float  # its body's own run, without the project modules it imported
+    # Its globals bound when its body ended and rebound since (a later body's
+    # ``counter.TOTAL += 1``): a module that imports one of them is not inert (``inert``).
+    rebound: list[str]
 
 
 @dataclass(frozen=True)

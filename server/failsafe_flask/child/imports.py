@@ -41,6 +41,7 @@ _RESOURCE_EVENTS = {
     "subprocess.Popen": "it starts a process",
 }
 _SOURCE_SUFFIXES = (".py", ".pyc", ".pyo", ".pyd", ".so")
+_NONE = object()  # not bound
 
 
 def thread_count() -> int:
@@ -76,6 +77,18 @@ class _Record:
         self.files: set[str] = set()
         self.stamps: dict[str, Optional[int]] = {file: mtime(file)}
         self.never = ""
+        self.bound: dict[str, Any] = {}  # its globals when its body ended
+
+    def ended(self, module: ModuleType) -> None:
+        self.bound = {k: v for k, v in vars(module).items() if _is_binding(k, v)}
+
+    def rebound(self) -> list[str]:
+        """Its globals bound (or rebound) since its body ended. Kept references, not
+        ids: an id may be reused once its object is gone."""
+        module = sys.modules.get(self.name)
+        now = vars(module).items() if module is not None else ()
+        bound = self.bound
+        return sorted(k for k, v in now if _is_binding(k, v) and bound.get(k, _NONE) is not v)
 
     def to_wire(self) -> ImportedModule:
         return ImportedModule(
@@ -88,7 +101,14 @@ class _Record:
             never=self.never,
             stamps=sorted(self.stamps.items()),
             seconds=round(self.seconds, 6),
+            rebound=self.rebound(),
         )
+
+
+def _is_binding(name: str, value: object) -> bool:
+    """A global a module body binds: not the import system's ``__spec__`` and kin, nor a
+    submodule (bound on its package when it is imported, by whichever body imports it)."""
+    return not (name.startswith("__") and name.endswith("__")) and not isinstance(value, ModuleType)
 
 
 class Recorder:
@@ -213,6 +233,7 @@ class _Loader:
         try:
             self._real.exec_module(module)
             ok = True
+            record.ended(module)
         finally:
             self._recorder.finish(record, ok)
 
