@@ -15,7 +15,9 @@ serve what a cold start serves, so a module is kept only when:
    before it; in a restart it runs after. Both may change a module they share (a
    registry, a counter, ``db.metadata``), and the order would show (a list's order, a
    counter's value). So a module is not kept when a module not kept ended before it and
-   the two share a project module they import.
+   the two share a project module they import, unless that module is inert (``inert``:
+   its body changes nothing but its own namespace, and binds no name a later body
+   rebinds), as a view module that makes a blueprint is.
 
 The layer imports the kept modules in the order their bodies started, so among
 themselves they run as in a cold start. That holds for circular imports too: a module
@@ -47,11 +49,14 @@ class Decision:
     shells: list[str] = field(default_factory=list)
 
 
-def decide(modules: Sequence[ImportedModule], changed: Collection[str]) -> Decision:
-    """The modules to keep when ``changed`` (absolute paths) are the files that changed."""
+def decide(
+    modules: Sequence[ImportedModule], changed: Collection[str], inert: Collection[str] = ()
+) -> Decision:
+    """The modules to keep when ``changed`` (absolute paths) are the files that changed;
+    ``inert``: modules whose bodies, old and new, are inert (rule 4)."""
     why_not: dict[str, str] = {}
     while True:  # again until nothing more drops: an import cycle drops as a whole
-        again = _one_pass(modules, changed, why_not)
+        again = _one_pass(modules, changed, why_not, inert)
         if again.keys() == why_not.keys():
             break
         why_not = again
@@ -63,7 +68,10 @@ def decide(modules: Sequence[ImportedModule], changed: Collection[str]) -> Decis
 
 
 def _one_pass(
-    modules: Sequence[ImportedModule], changed: Collection[str], before: dict[str, str]
+    modules: Sequence[ImportedModule],
+    changed: Collection[str],
+    before: dict[str, str],
+    inert: Collection[str],
 ) -> dict[str, str]:
     """Each module in the order its body ended; ``before``: what an earlier pass dropped."""
     known = {module["name"]: module for module in modules}
@@ -82,7 +90,8 @@ def _one_pass(
             reason = f"a module not kept ran before it and imports {shared} too"
         if reason:
             why_not[name] = reason
-            touched |= below[name]
+            if name not in inert:
+                touched |= below[name]
     return why_not
 
 
@@ -142,13 +151,20 @@ def new_imports_of_kept(
     import made some other way is not seen. A source that does not parse adds nothing:
     the app process reports the SyntaxError.
     """
+    had = set(module["imports"])
+    imported = imported_by(module["name"], source, is_package)
+    return sorted(n for n in imported if n in kept and n not in had)
+
+
+def imported_by(name: str, source: str, is_package: bool) -> set[str]:
+    """The modules the import statements of module ``name`` (``source``) may run: the
+    named ones, their packages, and each ``from`` item (it may be a submodule). Empty
+    when the source does not parse."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return []
-    package = module["name"] if is_package else module["name"].rpartition(".")[0]
-    had = set(module["imports"])
-    return sorted(n for n in _imported_names(tree, package) if n in kept and n not in had)
+        return set()
+    return _imported_names(tree, name if is_package else name.rpartition(".")[0])
 
 
 def _imported_names(tree: ast.Module, package: str) -> set[str]:
@@ -158,7 +174,7 @@ def _imported_names(tree: ast.Module, package: str) -> set[str]:
             for alias in node.names:
                 names |= _with_parents(alias.name)
         elif isinstance(node, ast.ImportFrom):
-            base = _absolute(node.module or "", package, node.level)
+            base = absolute(node.module or "", package, node.level)
             if base:
                 names |= _with_parents(base)
                 names |= {f"{base}.{alias.name}" for alias in node.names}
@@ -177,7 +193,8 @@ def _import_time_nodes(tree: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _absolute(name: str, package: str, level: int) -> str:
+def absolute(name: str, package: str, level: int) -> str:
+    """The module an import statement names, absolute (``from ..models import x``)."""
     if level == 0:
         return name
     bits = package.split(".") if package else []

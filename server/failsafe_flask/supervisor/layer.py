@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Optional
 
 from ..protocol import HOLDS_APP, ImportedModule, Imports, LayerRequest
-from . import keep
+from . import keep, saved_since
 from .launch import Key
 from .preload import Preloader, PreloadError
 from .process import Note
@@ -48,6 +48,7 @@ class Layers:
         self._current: Optional[Preloader] = None
         self._kept: tuple[str, ...] = ()  # what the current (or building) layer holds
         self._graph: Sequence[ImportedModule] = ()  # the imports it was decided from
+        self._inert: frozenset[str] = frozenset()  # changed modules it relies on being inert
         self._building: Optional[asyncio.Task[Preloader]] = None
         self._others: set[Preloader] = set()
         self._told: set[str] = set()  # never-kept modules and failures, said once each
@@ -68,7 +69,9 @@ class Layers:
         current = self._current
         if current is None:
             return None
-        if current.stale_reason(key) is not None or _imports_grew(self._graph, self._kept):
+        if current.stale_reason(key) is not None or saved_since.breaks(
+            self._graph, self._kept, self._inert
+        ):
             self._retire_current()
             return None
         return current
@@ -82,13 +85,15 @@ class Layers:
         """An app process's imports: build the layer for the next save, unless it exists."""
         self.learned += 1
         self._tell_never_kept(event)
-        decision = keep.decide(event.modules, _newest(event))
+        changed = _newest(event)
+        inert = saved_since.inert_now(event.modules, changed)
+        decision = keep.decide(event.modules, changed, inert)
         kept = tuple(decision.kept)
         if kept == self._kept and (self._building is not None or self._current is not None):
             return
         self._cancel_build()
         self._retire_current()
-        self._kept, self._graph = kept, event.modules
+        self._kept, self._graph, self._inert = kept, event.modules, inert
         held = set(kept)
         if sum(m["seconds"] for m in event.modules if m["name"] in held) < WORTH_SECONDS:
             self._kept = ()
@@ -186,33 +191,6 @@ def _newest(event: Imports) -> set[str]:
             except OSError:
                 return {path}  # gone: it changes next, whatever else does
     return {newest[1]} if newest[1] else set()
-
-
-def _imports_grew(graph: Sequence[ImportedModule], kept: Sequence[str]) -> bool:
-    """A module saved since then imports a kept module it did not import: the order in
-    which modules change a kept module's state may have changed (``keep``)."""
-    held = set(kept)
-    for module in graph:
-        path = module["file"]
-        stamps = dict(module["stamps"])
-        if module["name"] in held or path not in stamps or _mtime(path) == stamps[path]:
-            continue
-        try:
-            with open(path, encoding="utf-8", errors="replace") as file:
-                source = file.read()
-        except OSError:
-            continue  # gone: the app process reports what that breaks
-        package = os.path.basename(path) == "__init__.py"
-        if keep.new_imports_of_kept(module, source, held, package):
-            return True
-    return False
-
-
-def _mtime(path: str) -> Optional[int]:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return None
 
 
 def _failed_text(error: BaseException) -> str:

@@ -8,6 +8,8 @@ that a test can edit it at random and know what each file holds.
 - ``shop/db.py``: a ``Model`` base whose subclasses register themselves (as
   ``db.Model`` does), in ``models_a`` and ``models_b`` (which imports ``models_a``);
 - ``shop/views/bp_N.py``: blueprints created at import, by the package's ``__init__.py``;
+  a quiet one only makes its blueprint (an inert module, ``supervisor.inert``) and shows
+  ``registry.LAST``, which each registration rebinds;
 - ``shop/settings.py``: reads ``settings.cfg`` at import;
 - ``shop/jobs.py``: starts a thread at import (never kept);
 - ``tool_N.py``: top-level modules that share nothing (kept whatever else changes), until
@@ -69,6 +71,7 @@ def index():
             "urls": sorted(str(rule) for rule in app.url_map.iter_rules()),
             "settings": settings.VALUES,
             "leaves": [{leaf_values}],
+            "last": [{last_values}],
             "tools": [{tool_values}],
             "routes": ROUTES_VALUE,
             "app": app_module.APP_VALUE,
@@ -97,10 +100,13 @@ _REGISTRY = """\
 from shop import counter
 
 ENTRIES = {entries}
+LAST = None
 
 
 def register(name):
+    global LAST
     ENTRIES.append(name)
+    LAST = name
     return len(ENTRIES)
 
 
@@ -191,6 +197,21 @@ def page():
 ORDER = counter.bump("bp_{index}")
 """
 
+_QUIET_BLUEPRINT = """\
+from flask import Blueprint
+
+from shop import counter
+from shop.models_b import Order
+from shop.registry import LAST
+
+bp = Blueprint("bp_{index}", __name__, url_prefix="/bp{index}")
+
+
+@bp.route("/")
+def page():
+    return "{text} " + Order.__tablename__ + str(LAST) + str(len(counter.SEEN))
+"""
+
 # A package whose body imports its modules: one saved, the others stay kept in a layer
 # that holds the package without having run its body (a shell).
 _VIEWS = """\
@@ -229,6 +250,7 @@ class Project:
     blueprints: list[tuple[int, bool]] = field(  # (text, registers)
         default_factory=lambda: [(0, False)] * BLUEPRINTS
     )
+    quiet: list[bool] = field(default_factory=lambda: [True] + [False] * (BLUEPRINTS - 1))
     leaves: list[tuple[int, bool]] = field(default_factory=lambda: [(0, False)] * LEAVES)
     tools: list[tuple[int, bool]] = field(default_factory=lambda: [(0, False)] * TOOLS)
 
@@ -253,7 +275,8 @@ class Project:
             "shop/jobs.py": _JOBS,
         }
         for index, (text, registers) in enumerate(self.blueprints):
-            files[f"shop/views/bp_{index}.py"] = _BLUEPRINT.format(
+            template = _QUIET_BLUEPRINT if self.quiet[index] else _BLUEPRINT
+            files[f"shop/views/bp_{index}.py"] = template.format(
                 index=index,
                 text=f"page {index}.{text}",
                 register=f'registry.register("bp_{index}-{text}")' if registers else "",
@@ -277,6 +300,7 @@ class Project:
                 f"app.register_blueprint(bp_{i}.bp)" for i in range(BLUEPRINTS)
             ),
             leaf_values=", ".join(f"leaf_{i}.VALUE" for i in range(LEAVES)),
+            last_values=", ".join(f'str(getattr(bp_{i}, "LAST", "-"))' for i in range(BLUEPRINTS)),
             tool_values=", ".join(f"tool_{i}.VALUE" for i in range(TOOLS)),
             value=self.routes,
         )
@@ -300,6 +324,8 @@ class Project:
         index %= len(listed)
         _, registers = listed[index]
         listed[index] = (step, registers != (rng.random() < 0.4))  # sometimes toggles
+        if kind == "blueprint" and rng.random() < 0.3:
+            self.quiet[index] = not self.quiet[index]
         folder = {"blueprint": "shop/views/bp_", "leaf": "shop/leaf_", "tool": "tool_"}
         return [f"{folder[kind]}{index}.py"]
 

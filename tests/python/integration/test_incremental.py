@@ -90,7 +90,7 @@ async def test_random_edits_serve_what_a_cold_start_serves(
         assert page == cold, f"seed {SEED} step {step}: saved {changed}, layer kept {kept}"
     # Not a test of layers unless some restarts forked from one: of the saves that left a
     # built layer good, most must have (an edit that adds an import of a kept module
-    # retires it, ``layer._imports_grew``).
+    # retires it, ``saved_since.breaks``).
     assert offered, f"seed {SEED}: no save came with a good layer; try another seed"
     assert forked_from_layer >= min(3, offered), f"seed {SEED}: {forked_from_layer} of {offered}"
 
@@ -160,3 +160,62 @@ async def test_a_package_whose_body_imports_the_saved_module_runs_again_around_t
     assert "shop.views.bp_0" in kept and "shop.views" not in kept
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert page["views"] == ["bp_0", "bp_1"] and page["registry"] == ["bp_1-3"]
+
+
+async def save_twice(app: Harness, project: Project, index: int, texts: tuple[int, int]) -> None:
+    """Save blueprint ``index`` twice: after the first save it is the file saved last, so
+    the layer built next is the one for saving it again."""
+    for runs, text in enumerate(texts, start=1):
+        await layer_built(app, runs)
+        project.blueprints[index] = (text, project.blueprints[index][1])
+        name = f"shop/views/bp_{index}.py"
+        await app.ready(await app.save({name: project.files()[name]}))
+    await layer_built(app, len(texts) + 1)
+
+
+async def test_an_inert_view_saved_keeps_the_modules_that_ran_after_it(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()  # bp_0 only makes its blueprint; bp_1 and the leaves count
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    await save_twice(app, project, 0, (1, 2))
+    kept = app.supervisor._launcher.layers.kept
+    # bp_1 ran after bp_0 and imports what it imports; the leaves come after the views
+    # package, which imports bp_0 and counts itself: it runs again, before them
+    assert "shop.views.bp_1" in kept and "shop.leaf_0" not in kept, kept
+    project.blueprints[0] = (3, False)
+    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    page, kept_by_fork = await served(app)
+    assert "shop.views.bp_1" in kept_by_fork
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+
+
+async def test_a_view_that_imports_a_name_a_later_module_rebinds_is_not_inert(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    project.blueprints[1] = (0, True)  # registers after bp_0: rebinds registry.LAST
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    await save_twice(app, project, 0, (1, 2))
+    project.blueprints[0] = (3, False)
+    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    page, _ = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert page["last"][0] == "None"  # bound before the leaf registered, as in a cold start
+
+
+async def test_a_view_saved_as_no_longer_inert_is_not_forked_from_the_layer(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    project = Project()
+    app = await start_app(project.files(), app="app")
+    await app.ready()
+    await save_twice(app, project, 0, (1, 2))
+    assert "shop.views.bp_1" in app.supervisor._launcher.layers.kept
+    project.quiet[0] = False  # it counts itself now, before bp_1 in a cold start
+    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    page, kept = await served(app)
+    assert page == await asyncio.to_thread(cold_page, tmp_path)
+    assert kept == [] and page["counter"].index("bp_0") < page["counter"].index("bp_1")

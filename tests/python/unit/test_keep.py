@@ -27,6 +27,7 @@ def module(
         never=never,
         stamps=[(file, 1)],
         seconds=0.01,
+        rebound=[],
     )
 
 
@@ -121,6 +122,20 @@ def test_independent_modules_are_kept_whatever_their_order() -> None:
         module("c", 5, 6),
     ]
     assert decide(modules, {"/p/a.py"}).kept == ["b", "c"]
+
+
+def test_an_inert_saved_module_drops_nothing_that_ran_after_it() -> None:
+    # views (saved) only makes a blueprint: other, which registers after it in a cold
+    # start, may run first; app.py holds the app and is never kept
+    decision = decide(FACTORY, {"/p/shop/views.py"}, inert={"shop.views"})
+    assert decision.kept == ["shop", "shop.counter", "shop.registry", "shop.models", "shop.other"]
+    assert decision.why_not == {"shop.views": "it changed", "app": HOLDS_APP}
+
+
+def test_an_inert_module_that_is_kept_or_saved_not_changes_nothing() -> None:
+    # inert counts for what is not kept: models (not saved) keeps its ordering with other
+    with_inert = decide(FACTORY, {"/p/shop/views.py"}, inert={"shop.models"})
+    assert with_inert == decide(FACTORY, {"/p/shop/views.py"})
 
 
 def test_a_saved_module_that_now_imports_a_kept_one_is_seen() -> None:

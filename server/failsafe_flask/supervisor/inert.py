@@ -1,0 +1,216 @@
+"""Is a module body inert: does running it change nothing but its own namespace?
+
+An inert module that is not kept (it was saved) may run after kept modules that ran
+after it in a cold start (``keep``, rule 4): it writes nothing they could read, and what
+it reads (the names it imports) they did not rebind. The typical view module is inert:
+
+    from flask import Blueprint, jsonify
+    from ..services import orders
+
+    bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+    @bp.get("/")
+    def index():
+        return jsonify(orders.listing())
+
+Read from the source (``ast``), conservatively: any statement or call not known to be
+inert makes the module not inert. Known inert at import time: imports; ``def`` with
+inert decorators and defaults; names bound to constants, to other names, to lambdas;
+``Blueprint(...)`` from Flask with constant arguments; and the methods of such a
+blueprint, which record on the blueprint itself until the app registers it (a call of
+the factory, which runs after every import in a restart as in a cold start).
+
+What it reads: each ``from X import y`` of a project module X is checked against the
+names the last run saw rebound in X after X's body (``ImportedModule.rebound``).
+Assumed, not checked: annotations, evaluated at ``def``, only read; project modules do
+not rebind names of third-party modules (``flask.Blueprint``) at import time.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Mapping
+
+from .keep import absolute
+
+# Blueprint methods that record on the blueprint (``Blueprint.record``), or store a
+# function on it, and change no other object before the app registers it.
+BLUEPRINT_METHODS = frozenset(
+    {
+        *("route", "get", "post", "put", "delete", "patch", "add_url_rule", "endpoint"),
+        *("before_request", "after_request", "teardown_request", "before_app_request"),
+        *("after_app_request", "teardown_app_request", "errorhandler", "app_errorhandler"),
+        *("register_error_handler", "context_processor", "app_context_processor"),
+        *("url_value_preprocessor", "url_defaults", "app_url_value_preprocessor"),
+        *("app_url_defaults", "app_template_filter", "add_app_template_filter"),
+        *("app_template_global", "add_app_template_global", "app_template_test"),
+        *("add_app_template_test", "record", "record_once", "register_blueprint"),
+    }
+)
+_BLUEPRINT_CLASSES = {("flask", "Blueprint"), ("flask.blueprints", "Blueprint")}
+_NOT_RUN_ON_IMPORT = "__main__"  # an ``if __name__ == "__main__":`` block
+
+
+def why_not_inert(
+    source: str, name: str, is_package: bool, rebound: Mapping[str, Collection[str]]
+) -> str:
+    """ "" when the body of module ``name`` (``source``) is inert, else why not.
+    ``rebound``: for each project module, its names rebound after its body."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return "it does not parse"
+    package = name if is_package else name.rpartition(".")[0]
+    return _Body(package, rebound).why_not(tree)
+
+
+class _Body:
+    def __init__(self, package: str, rebound: Mapping[str, Collection[str]]) -> None:
+        self._package = package
+        self._rebound = rebound
+        self._blueprint_class: set[str] = set()  # names bound to flask's Blueprint
+        self._flask: set[str] = set()  # names bound to the flask module
+        self._blueprints: set[str] = set()  # names bound to a Blueprint made here
+        self._other: set[str] = set()  # names bound some other way
+
+    def why_not(self, tree: ast.Module) -> str:
+        for node in tree.body:
+            reason = self._statement(node)
+            if reason:
+                return f"{reason} (line {node.lineno})"
+        if self._blueprints & self._other:
+            return "a blueprint's name is bound twice"
+        return ""
+
+    def _statement(self, node: ast.stmt) -> str:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return self._import(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._function(node)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return self._assignment(node)
+        if isinstance(node, ast.Expr):
+            return "" if self._inert(node.value) else "a call at import time"
+        if isinstance(node, ast.If) and _is_main_check(node.test):
+            return ""
+        if isinstance(node, ast.Pass):
+            return ""
+        return f"a {type(node).__name__.lower()} statement at import time"
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> str:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "flask" and alias.asname:
+                    self._flask.add(alias.asname)
+                elif alias.name == "flask" or alias.name.startswith("flask."):
+                    self._flask.add("flask")  # ``import flask.json`` binds flask too
+                else:
+                    self._other.add((alias.asname or alias.name).partition(".")[0])
+            return ""
+        module = absolute(node.module or "", self._package, node.level)
+        for alias in node.names:
+            if alias.name == "*":
+                return "a star import"
+            if alias.name in self._rebound.get(module, ()):
+                return f"it imports {module}.{alias.name}, which a later module rebinds"
+            bound = alias.asname or alias.name
+            if node.level == 0 and (module, alias.name) in _BLUEPRINT_CLASSES:
+                self._blueprint_class.add(bound)
+            else:
+                self._other.add(bound)
+        return ""
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+        self._other.add(node.name)
+        if not all(self._decorator(d) for d in node.decorator_list):
+            return "a decorator that is not a blueprint's"
+        inert = all(self._value(d) for d in _defaults(node.args))
+        return "" if inert else "a default that is no constant"
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign) -> str:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(names) != len(targets):
+            return "an assignment to something other than a name"
+        if node.value is None:  # ``x: int``: an annotation only
+            return ""
+        if len(names) == 1 and self._is_new_blueprint(node.value):
+            self._blueprints.add(names[0])
+            return ""
+        self._other.update(names)
+        return "" if self._value(node.value) else "a value computed at import time"
+
+    def _decorator(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Call):
+            return self._is_blueprint_method(node.func) and self._arguments(node)
+        return self._is_blueprint_method(node)
+
+    def _inert(self, node: ast.expr) -> bool:
+        """An expression statement: a docstring, or a blueprint method's call."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Call) and self._is_blueprint_method(node.func):
+            return self._arguments(node)
+        return False
+
+    def _value(self, node: ast.expr) -> bool:
+        """A value that reads no object's content: constants, names, lambdas, containers."""
+        if isinstance(node, (ast.Constant, ast.Name)):
+            return True
+        if isinstance(node, ast.Lambda):  # its defaults are evaluated now, its body later
+            return all(self._value(d) for d in _defaults(node.args))
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return all(self._value(e) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(k is None or self._value(k) for k in node.keys) and all(
+                self._value(v) for v in node.values
+            )
+        if isinstance(node, ast.JoinedStr):
+            return all(
+                isinstance(v, ast.Constant)
+                or (isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Constant))
+                for v in node.values
+            )
+        return False
+
+    def _arguments(self, call: ast.Call) -> bool:
+        return all(self._value(a) for a in call.args) and all(
+            self._value(k.value) for k in call.keywords
+        )
+
+    def _is_new_blueprint(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call) or not self._arguments(node):
+            return False
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id in self._blueprint_class and func.id not in self._other
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr == "Blueprint"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self._flask
+            and func.value.id not in self._other
+        )
+
+    def _is_blueprint_method(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr in BLUEPRINT_METHODS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self._blueprints
+        )
+
+
+def _is_main_check(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == _NOT_RUN_ON_IMPORT
+    )
+
+
+def _defaults(args: ast.arguments) -> list[ast.expr]:
+    return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]

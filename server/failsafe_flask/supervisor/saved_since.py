@@ -1,0 +1,119 @@
+"""The files of a layer's import graph as they are on disk now: which saved modules are
+inert (``inert``), and whether what was saved since the graph was reported makes the
+layer built from it wrong (``keep``'s rules, checked against the new sources)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Mapping, Sequence
+from typing import Optional
+
+from ..protocol import ImportedModule
+from . import keep
+from .inert import why_not_inert
+
+
+def inert_now(modules: Sequence[ImportedModule], changed: Collection[str]) -> frozenset[str]:
+    """The modules among ``changed`` (paths) whose source, as the app ran it, is inert."""
+    rebound = {m["name"]: m["rebound"] for m in modules}
+    found = set()
+    for module in modules:
+        if module["file"] not in changed or _saved_since(module):
+            continue  # saved again since the app ran it: the layer will be stale anyway
+        source = _read(module["file"])
+        if source is not None and not why_not_inert(
+            source, module["name"], _is_package(module), rebound
+        ):
+            found.add(module["name"])
+    return frozenset(found)
+
+
+def breaks(graph: Sequence[ImportedModule], kept: Collection[str], inert: Collection[str]) -> str:
+    """Why a module saved since ``graph`` was reported makes a layer holding ``kept``
+    wrong ("" when none does). ``inert``: the saved modules the layer relied on being
+    inert."""
+    known = {m["name"]: m for m in graph}
+    held = set(kept)
+    for module in graph:
+        if module["name"] in held or not _saved_since(module):
+            continue
+        source = _read(module["file"])
+        if source is None:
+            continue  # gone: the app process reports what that breaks
+        reason = _why_breaks(module, source, held, known, module["name"] in inert)
+        if reason:
+            return f"{module['name']}: {reason}"
+    return ""
+
+
+def _why_breaks(
+    module: ImportedModule,
+    source: str,
+    kept: Collection[str],
+    known: Mapping[str, ImportedModule],
+    relied_inert: bool,
+) -> str:
+    """Its new body may run the kept modules' state in another order than a cold start:
+    it imports a kept module it did not, or a project module no body imported (whose
+    body now runs inside its own), or it was inert and is not."""
+    grew = keep.new_imports_of_kept(module, source, kept, _is_package(module))
+    if grew:
+        return f"it now imports {grew[0]}, which the layer holds"
+    imported = keep.imported_by(module["name"], source, _is_package(module))
+    new = sorted(n for n in imported if n not in known and _is_project_module(n, known))
+    if new:
+        return f"it now imports {new[0]}, which no module imported before"
+    if relied_inert:
+        rebound = {name: m["rebound"] for name, m in known.items()}
+        why = why_not_inert(source, module["name"], _is_package(module), rebound)
+        if why:
+            return f"it is no longer inert: {why}"
+    return ""
+
+
+def _is_project_module(name: str, known: Mapping[str, ImportedModule]) -> bool:
+    """A file for module ``name`` beside the project's modules: in a package the run
+    imported, or at the top, beside a top-level module it imported."""
+    parent, _, last = name.rpartition(".")
+    if parent:
+        package = known.get(parent)
+        if package is None or not _is_package(package):
+            return False
+        folders = {os.path.dirname(package["file"])}
+    else:
+        folders = {_top_folder(m) for n, m in known.items() if "." not in n}
+    return any(
+        os.path.isfile(os.path.join(folder, f"{last}.py"))
+        or os.path.isfile(os.path.join(folder, last, "__init__.py"))
+        for folder in folders
+    )
+
+
+def _top_folder(module: ImportedModule) -> str:
+    folder = os.path.dirname(module["file"])
+    return os.path.dirname(folder) if _is_package(module) else folder
+
+
+def _is_package(module: ImportedModule) -> bool:
+    return os.path.basename(module["file"]) == "__init__.py"
+
+
+def _saved_since(module: ImportedModule) -> bool:
+    path = module["file"]
+    stamps = dict(module["stamps"])
+    return path in stamps and _mtime(path) != stamps[path]
+
+
+def _read(path: str) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return file.read()
+    except OSError:
+        return None
+
+
+def _mtime(path: str) -> Optional[int]:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None

@@ -1,0 +1,99 @@
+"""Which module bodies are inert (``supervisor.inert``): real-looking view modules."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import pytest
+
+from failsafe_flask.supervisor.inert import why_not_inert
+
+VIEW = '''"""Orders."""
+from flask import Blueprint, jsonify, request
+from flask_login import login_required
+
+from ..forms.orders import OrderForm
+from ..services import orders as service
+from . import PREFIX
+
+bp = Blueprint("orders", __name__, url_prefix="/orders", template_folder="templates")
+MARKER = "m-1"
+PAGE_SIZES = (10, 20, [50, {"max": 100}])
+LABEL = f"orders {1}"
+
+
+@bp.get("/")
+def index(page=1, size=PAGE_SIZES):
+    return jsonify(service.listing(int(request.args.get("page", page))))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.errorhandler(404)
+def create():
+    return OrderForm().validate_on_submit()
+
+
+bp.add_url_rule("/x", view_func=index)
+bp.record_once(lambda state: state.app.add_url_rule("/", "home", index))
+
+if __name__ == "__main__":
+    print("not at import")
+'''
+
+
+def check(source: str, rebound: Mapping[str, Collection[str]] | None = None) -> str:
+    return why_not_inert(source, "shop.views.orders", False, rebound or {})
+
+
+def test_a_view_module_that_makes_a_blueprint_is_inert() -> None:
+    assert check(VIEW) == ""
+    assert (
+        check("import flask\n\nbp = flask.Blueprint('b', __name__)\n@bp.get('/')\ndef f(): pass\n")
+        == ""
+    )
+    assert why_not_inert("", "shop", True, {}) == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("registry.ENTRIES.append('x')", "a call at import time"),
+        ("ORDER = counter.bump('orders')", "a value computed at import time"),
+        ("counter.TOTAL += 1", "a augassign statement"),
+        ("class Order(Model):\n    pass", "a classdef statement"),
+        ("log = logging.getLogger(__name__)", "a value computed at import time"),
+        ("PREFIX2 = settings.PREFIX", "a value computed at import time"),
+        ("NAME = TABLES['orders']", "a value computed at import time"),
+        ("shop.LAST = 'x'", "an assignment to something other than a name"),
+        ("@login_required\ndef g(): pass", "a decorator that is not a blueprint's"),
+        ("@bp.before_request\ndef g(x=service.LIMIT): pass", "a default that is no constant"),
+        ("bp.route('/y')(service.view)", "a call at import time"),
+        ("other = Blueprint('o', __name__, url_prefix=settings.PREFIX)", "a value computed"),
+        ("bp.register_blueprint(Blueprint('c', __name__))", "a call at import time"),
+        ("try:\n    import ujson\nexcept ImportError:\n    pass", "a try statement"),
+        ("from .models import *", "a star import"),
+        ("def bp(): pass", "a blueprint's name is bound twice"),
+        ("f = lambda x=service.LIMIT: x", "a value computed at import time"),
+    ],
+)
+def test_what_is_not_inert_and_why(line: str, why: str) -> None:
+    assert why in check(f"{VIEW}\n{line}\n")
+
+
+def test_a_blueprint_class_from_elsewhere_is_not_flasks() -> None:
+    source = "from shop.compat import Blueprint\n\nbp = Blueprint('b', __name__)\n"
+    assert check(source) == "a value computed at import time (line 3)"
+    shadowed = "from flask import Blueprint\nBlueprint = 1\nbp = Blueprint('b', __name__)\n"
+    assert check(shadowed) != ""
+
+
+def test_an_imported_name_that_a_later_module_rebinds_is_not_inert() -> None:
+    rebound = {"shop.services.orders": ["LIMIT"], "shop.views": ["PREFIX"]}
+    assert "it imports shop.views.PREFIX, which a later module rebinds" in check(VIEW, rebound)
+    assert check(VIEW, {"shop.views": ["OTHER"]}) == ""
+    package = "from .orders import LIMIT\n"  # relative to the package itself
+    assert why_not_inert(package, "shop.services", True, rebound) != ""
+
+
+def test_a_source_that_does_not_parse_is_not_inert() -> None:
+    assert check("def (:") == "it does not parse"
