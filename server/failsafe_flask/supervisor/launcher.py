@@ -53,7 +53,7 @@ class Launcher:
             if pool is not None:
                 await pool.close()
             return self._spawn(plan, sock, hooks)
-        forked = await self._from_layer(plan, sock, hooks)
+        forked = await self._from_layer(plan, sock, hooks, pool)
         if forked is not None:
             return forked
         preloader = await pool.get(plan)
@@ -73,13 +73,13 @@ class Launcher:
         return adopt(spawn.start(plan, sock), hooks)
 
     async def _from_layer(
-        self, plan: LaunchPlan, sock: socket.socket, hooks: Hooks
+        self, plan: LaunchPlan, sock: socket.socket, hooks: Hooks, pool: PreloadPool
     ) -> Optional[AppProcess]:
         """Forked by the layer of kept project modules, when there is a good one."""
         if not plan.config.incremental:
             await self._layers.close()
             return None
-        layer = self._layers.usable(plan.key)
+        layer = await self._layers.at_launch(plan.key, lambda: pool.get(plan))
         if layer is None:
             return None
         try:
@@ -97,7 +97,7 @@ class Launcher:
             hooks.on_event(event)
             pool.learn(plan, event, forked)
             if isinstance(event, Imports) and plan.config.incremental:
-                self._layers.learn(event, lambda: pool.plain(plan))
+                self._layers.learn(event, lambda: pool.plain(plan), spawned=not forked)
 
         return hooks.with_event(on_event)
 

@@ -14,12 +14,28 @@ from .inert import why_not_inert
 
 
 def inert_now(modules: Sequence[ImportedModule], changed: Collection[str]) -> frozenset[str]:
-    """The modules among ``changed`` (paths) whose source, as the app ran it, is inert."""
+    """The modules among ``changed`` (paths) whose source, as the app ran it, is inert:
+    the guess that the next save of them is inert too (``breaks`` checks it then)."""
+    unsaved = [m for m in modules if m["file"] in changed and not _saved_since(m)]
+    return _inert(unsaved, modules)  # one saved again since: the layer will be stale anyway
+
+
+def inert_as_saved(modules: Sequence[ImportedModule]) -> frozenset[str]:
+    """The modules saved since the app ran whose saved source is inert."""
+    return _inert([m for m in modules if _saved_since(m)], modules)
+
+
+def changed_files(modules: Sequence[ImportedModule]) -> set[str]:
+    """The modules' files, and the files their bodies read, saved since the app ran."""
+    return {path for module in modules for path, mtime in module["stamps"] if _mtime(path) != mtime}
+
+
+def _inert(
+    candidates: Sequence[ImportedModule], modules: Sequence[ImportedModule]
+) -> frozenset[str]:
     rebound = {m["name"]: m["rebound"] for m in modules}
     found = set()
-    for module in modules:
-        if module["file"] not in changed or _saved_since(module):
-            continue  # saved again since the app ran it: the layer will be stale anyway
+    for module in candidates:
         source = _read(module["file"])
         if source is not None and not why_not_inert(
             source, module["name"], _is_package(module), rebound

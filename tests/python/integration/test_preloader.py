@@ -363,6 +363,22 @@ async def test_a_layer_is_a_fork_of_the_plain_preloader_and_goes_at_stop(
     await until(lambda: not any(map(is_alive, pids)), "the app, the layer, the preloader gone")
 
 
+async def test_the_first_layer_is_built_for_the_first_save_not_beside_the_spawned_app(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """Beside the spawned first app, a layer would hold the project a second time in pages
+    nothing shares (the tree's peak memory); the first save builds it, for that save."""
+    _write_layered(tmp_path)
+    app = await start_app({}, app="app")
+    await app.ready()
+    layers = app.supervisor._launcher.layers
+    await until(lambda: layers.learned >= 1, "the spawned app's imports are learned")
+    assert layers._building is None and layers._current is None
+    await restart(app, {"leaf.py": "VALUE = 1\n"})
+    page = json.loads((await aget(app.url)).body)
+    assert page["leaf"] == 1 and _forked_from_a_layer(page), page
+
+
 async def test_a_layer_forks_no_layer(start_app: StartApp, tmp_path: Path) -> None:
     """Its kept modules would be stale in the layer's fork: the supervisor never asks, and
     a layer asked anyway refuses (and forks app processes on)."""
@@ -411,10 +427,15 @@ def _kill_supervisor(term: Terminal, layer: int, preloader: int) -> None:
 def test_a_layer_stuck_in_an_import_dies_with_the_supervisor(tmp_path: Path) -> None:
     """Stuck, it never reads its socket's EOF: it dies with its preloader (Linux)."""
     _write_layered(tmp_path, STUCK)
-    term = Terminal(tmp_path, "--app", "app", "--port", str(free_port()))
+    port = free_port()
+    term = Terminal(tmp_path, "--app", "app", "--port", str(port))
     try:
         term.expect("Running: serving on")
+        # The first app was spawned: its layer is built when the first save comes, and
+        # that save does not wait for a layer stuck in an import.
+        write(tmp_path, {"leaf.py": "VALUE = 1\n"})
         layer = _layer_pid(tmp_path)
+        wait_until(lambda: _page(port)["leaf"] == 1, "the save is served")
         preloader = _parent(layer)
         assert _parent(preloader) == term.proc.pid
         _kill_supervisor(term, layer, preloader)
@@ -428,11 +449,11 @@ def test_a_layer_that_fails_exits_and_the_preloader_forks_instead(tmp_path: Path
     term = Terminal(tmp_path, "--app", "app", "--port", str(port))
     try:
         term.expect("Running: serving on")
+        write(tmp_path, {"leaf.py": "VALUE = 1\n"})  # the first save builds the layer
         note = term.expect("the layer of kept modules failed")
         assert "slow cannot be kept" in note
         layer = _layer_pid(tmp_path)
         wait_until(lambda: not is_alive(layer), "the failed layer is gone")
-        write(tmp_path, {"leaf.py": "VALUE = 1\n"})
         wait_until(lambda: _page(port)["leaf"] == 1, "the save is served")
         page = _page(port)
         assert page["slow"] == page["pid"], "imported by the app itself"
