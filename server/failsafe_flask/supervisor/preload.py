@@ -357,8 +357,12 @@ class Preloader:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _reap(self) -> None:
+        # Still importing, it reads no EOF until its imports end, which may be never (a
+        # stop during a restart that waits for a layer stuck in an import took 2 s), and
+        # it has no fork to finish: no grace.
+        importing = self._layered if self._layered is not None else self._ready
         try:
-            await asyncio.wait_for(self._proc.wait(), CLOSE_GRACE)
+            await asyncio.wait_for(self._proc.wait(), CLOSE_GRACE if importing.done() else 0.0)
         except asyncio.TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 self._proc.kill()
