@@ -141,9 +141,10 @@ def never_kept(modules: Sequence[ImportedModule]) -> dict[str, str]:
 
 
 def new_imports_of_kept(
-    module: ImportedModule, source: str, kept: Collection[str], is_package: bool
+    module: ImportedModule, imported: Collection[str], kept: Collection[str]
 ) -> list[str]:
-    """Kept modules the new ``source`` of a changed module imports and the old did not.
+    """Kept modules a changed module's new source imports (``imported``, from
+    ``imported_by``) and the old did not.
 
     A guard, not the graph: such a module may now change a kept module's state, before
     or after modules that did the same in the run the keep set was decided from, and the
@@ -152,7 +153,6 @@ def new_imports_of_kept(
     the app process reports the SyntaxError.
     """
     had = set(module["imports"])
-    imported = imported_by(module["name"], source, is_package)
     return sorted(n for n in imported if n in kept and n not in had)
 
 

@@ -126,8 +126,7 @@ class Layers:
         self._cancel_build()
         self._retire_current()
         self._kept, self._graph, self._inert = kept, event.modules, inert
-        held = set(kept)
-        if sum(m["seconds"] for m in event.modules if m["name"] in held) < WORTH_SECONDS:
+        if _kept_seconds(event, kept) < WORTH_SECONDS:
             self._kept = ()
             return None
         start = {module["name"]: module["start"] for module in event.modules}
@@ -218,8 +217,13 @@ class Layers:
 def _patience(event: Imports, kept: Sequence[str]) -> float:
     """How long a launch waits for a layer built for it: twice what the kept modules'
     bodies took in the app process, and a second for the fork and a loaded machine."""
+    return 2 * _kept_seconds(event, kept) + 1.0
+
+
+def _kept_seconds(event: Imports, kept: Sequence[str]) -> float:
+    """What the bodies of the ``kept`` modules took in the app process that reported them."""
     held = set(kept)
-    return 2 * sum(m["seconds"] for m in event.modules if m["name"] in held) + 1.0
+    return sum(m["seconds"] for m in event.modules if m["name"] in held)
 
 
 def _newest(event: Imports) -> set[str]:

@@ -72,10 +72,10 @@ def _why_breaks(
     """Its new body may run the kept modules' state in another order than a cold start:
     it imports a kept module it did not, or a project module no body imported (whose
     body now runs inside its own), or it was inert and is not."""
-    grew = keep.new_imports_of_kept(module, source, kept, _is_package(module))
+    imported = keep.imported_by(module["name"], source, _is_package(module))
+    grew = keep.new_imports_of_kept(module, imported, kept)
     if grew:
         return f"it now imports {grew[0]}, which the layer holds"
-    imported = keep.imported_by(module["name"], source, _is_package(module))
     new = sorted(n for n in imported if n not in known and _is_project_module(n, known))
     if new:
         return f"it now imports {new[0]}, which no module imported before"

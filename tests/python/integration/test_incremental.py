@@ -153,13 +153,17 @@ async def test_a_package_whose_body_imports_the_saved_module_runs_again_around_t
     for text in (1, 2, 3):
         await layer_built(app, text)
         project.blueprints[1] = (text, text == 3)
-        await app.ready(
-            await app.save({"shop/views/bp_1.py": project.files()["shop/views/bp_1.py"]})
-        )
+        await save_blueprint(app, project, 1)
     page, kept = await served(app)
     assert "shop.views.bp_0" in kept and "shop.views" not in kept
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert page["views"] == ["bp_0", "bp_1"] and page["registry"] == ["bp_1-3"]
+
+
+async def save_blueprint(app: Harness, project: Project, index: int) -> None:
+    """Save blueprint ``index`` as ``project`` has it now; wait for the app it loads."""
+    name = f"shop/views/bp_{index}.py"
+    await app.ready(await app.save({name: project.files()[name]}))
 
 
 async def save_twice(app: Harness, project: Project, index: int, texts: tuple[int, int]) -> None:
@@ -168,8 +172,7 @@ async def save_twice(app: Harness, project: Project, index: int, texts: tuple[in
     for runs, text in enumerate(texts, start=1):
         await layer_built(app, runs)
         project.blueprints[index] = (text, project.blueprints[index][1])
-        name = f"shop/views/bp_{index}.py"
-        await app.ready(await app.save({name: project.files()[name]}))
+        await save_blueprint(app, project, index)
     await layer_built(app, len(texts) + 1)
 
 
@@ -185,7 +188,7 @@ async def test_an_inert_view_saved_keeps_the_modules_that_ran_after_it(
     # package, which imports bp_0 and counts itself: it runs again, before them
     assert "shop.views.bp_1" in kept and "shop.leaf_0" not in kept, kept
     project.blueprints[0] = (3, False)
-    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    await save_blueprint(app, project, 0)
     page, kept_by_fork = await served(app)
     assert "shop.views.bp_1" in kept_by_fork
     assert page == await asyncio.to_thread(cold_page, tmp_path)
@@ -200,10 +203,10 @@ async def test_a_view_that_imports_a_name_a_later_module_rebinds_is_not_inert(
     await app.ready()
     await save_twice(app, project, 0, (1, 2))
     project.blueprints[0] = (3, False)
-    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    await save_blueprint(app, project, 0)
     page, _ = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
-    assert page["last"][0] == "None"  # bound before the leaf registered, as in a cold start
+    assert page["last"][0] == "None"  # bound before bp_1 registered, as in a cold start
 
 
 async def test_a_view_saved_as_no_longer_inert_is_not_forked_from_the_layer(
@@ -215,7 +218,7 @@ async def test_a_view_saved_as_no_longer_inert_is_not_forked_from_the_layer(
     await save_twice(app, project, 0, (1, 2))
     assert "shop.views.bp_1" in app.supervisor._launcher.layers.kept
     project.quiet[0] = False  # it counts itself now, before bp_1 in a cold start
-    await app.ready(await app.save({"shop/views/bp_0.py": project.files()["shop/views/bp_0.py"]}))
+    await save_blueprint(app, project, 0)
     page, kept = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert kept == [] and page["counter"].index("bp_0") < page["counter"].index("bp_1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from failsafe_flask.protocol import HOLDS_APP, ImportedModule
-from failsafe_flask.supervisor.keep import decide, never_kept, new_imports_of_kept
+from failsafe_flask.supervisor.keep import decide, imported_by, never_kept, new_imports_of_kept
 
 
 def module(
@@ -144,7 +144,9 @@ def test_a_saved_module_that_now_imports_a_kept_one_is_seen() -> None:
     same = "from . import models, registry\nfrom shop.registry import X\n"
     grew = "from . import models, registry\nfrom .counter import bump\n"
     later = "def f():\n    from . import counter\n"  # a call's import, not the module's
-    assert new_imports_of_kept(views, same, kept, is_package=False) == []
-    assert new_imports_of_kept(views, grew, kept, is_package=False) == ["shop.counter"]
-    assert new_imports_of_kept(views, later, kept, is_package=False) == []
-    assert new_imports_of_kept(views, "def (:", kept, is_package=False) == []
+    assert new_imports_of_kept(views, imported_by(views["name"], same, False), kept) == []
+    assert new_imports_of_kept(views, imported_by(views["name"], grew, False), kept) == [
+        "shop.counter"
+    ]
+    assert new_imports_of_kept(views, imported_by(views["name"], later, False), kept) == []
+    assert new_imports_of_kept(views, imported_by(views["name"], "def (:", False), kept) == []
