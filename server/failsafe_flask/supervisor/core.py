@@ -56,10 +56,11 @@ from .triggers import (
     Signature,
     WatchRules,
     files_named_by,
+    holds_nothing_relevant,
     is_relevant,
     live_action,
 )
-from .watch import Watcher
+from .watch import Missed, Watcher
 
 COALESCE_QUIET = 0.01  # a burst ends after this long without another change ...
 COALESCE_MAX = 0.2  # ... or after this long in all, whichever comes first
@@ -155,18 +156,24 @@ class Supervisor:
         return sock if sock is not None else listener.bind(self._config.host, self._config.port)
 
     def _begin(self, root: str) -> None:
-        self._watcher = self._new_watcher(root)
-        self._wake.clear()
-        self._loop_task = asyncio.create_task(self._restart_loop())
         began, self._head_began = self._head_began, None  # the first start began there
         self._burst_started = began if began is not None else time.monotonic()
+        # What is saved from the first app process's start on, until the watcher is armed.
+        since_ns = time.time_ns() - round((time.monotonic() - self._burst_started) * 1e9)
+        self._watcher = self._new_watcher(root, since_ns)
+        self._wake.clear()
+        self._loop_task = asyncio.create_task(self._restart_loop())
 
-    def _new_watcher(self, root: str) -> Watcher:
+    def _new_watcher(self, root: str, since_ns: Optional[int] = None) -> Watcher:
+        def skip(folder: str) -> bool:
+            return holds_nothing_relevant(folder, self._rules)
+
         watcher = Watcher(
             root,
             self._accepts,
             self._on_watched,
             lambda text: self._emit(AppOutput(NOTE, text)),
+            None if since_ns is None else Missed(since_ns, skip),
         )
         watcher.start()
         return watcher

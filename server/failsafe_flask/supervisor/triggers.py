@@ -79,6 +79,17 @@ def is_relevant(path: str, rules: WatchRules) -> bool:
     return is_extra(path, parts, rules.extra_globs)
 
 
+def holds_nothing_relevant(folder: str, rules: WatchRules) -> bool:
+    """A folder that no relevant file can be in: excluded (or outside the root) and
+    holding none of the files relevant wherever they are."""
+    folder = os.path.abspath(folder)
+    parts = relative_parts(folder, rules.root)
+    if parts is not None and not is_excluded(parts, rules.excludes):
+        return False
+    inside = folder + os.sep
+    return not any(path.startswith(inside) for path in rules.named | rules.always)
+
+
 def live_action(path: str, rules: WatchRules) -> Optional[Command]:
     """What the open pages do about a change that needs no restart, if anything.
 

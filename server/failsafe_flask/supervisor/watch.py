@@ -20,9 +20,11 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
+from . import catchup
 from .batch import Burst
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,15 @@ DEBOUNCE_MS = 1  # report what it has at the next step: the burst is timed here
 BUSY_LOOK_MS = 20
 
 
+@dataclass(frozen=True)
+class Missed:
+    """Where to look, once armed, for what was written before: since an app process
+    started (``time.time_ns()``), outside the folders ``skip_folder`` rejects."""
+
+    since_ns: int
+    skip_folder: Callable[[str], bool]
+
+
 class Watcher:
     def __init__(
         self,
@@ -46,9 +57,11 @@ class Watcher:
         accept: Callable[[str], bool],
         on_changes: Callable[[list[str]], None],
         on_unavailable: Callable[[str], None],
+        missed: Optional[Missed] = None,
     ) -> None:
         self._root = root
         self._accept = accept
+        self._missed = missed
         self._on_changes = on_changes
         self._on_unavailable = on_unavailable
         self._stop = threading.Event()
@@ -77,12 +90,22 @@ class Watcher:
             return
         try:
             with notify_class([self._root], False, False, 300, True, True) as notify:
-                self._loop(notify, loop)
+                self._loop(notify, loop, self._written_before())
         except Exception:  # a dead watcher must not take the supervisor down
             log.exception("the file watcher stopped; saves in the editor still restart the app")
 
-    def _loop(self, notify: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def _written_before(self) -> list[str]:
+        missed = self._missed
+        if missed is None:
+            return []
+        return catchup.written_since(self._root, missed.since_ns, missed.skip_folder)
+
+    def _loop(
+        self, notify: Any, loop: asyncio.AbstractEventLoop, early: Sequence[str] = ()
+    ) -> None:
         burst = Burst()
+        if early:  # as if they had just changed: the next quiet moment reports them
+            burst.add(time.monotonic(), [path for path in early if self._accept(path)])
         lock = git_index_lock(self._root)
         while not self._stop.is_set():
             busy = lock is not None and os.path.exists(lock)

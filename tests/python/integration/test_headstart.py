@@ -4,6 +4,7 @@ ended at once, leaving no process and no socket behind."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from failsafe_flask.supervisor.core import Supervisor
 from failsafe_flask.supervisor.events import SupervisorEvent
 from integration.supervisor_harness import Harness, aget, write
-from system import free_port, port_is_free
+from system import DEADLINE, free_port, port_is_free
 
 APP = """
     import os
@@ -110,3 +111,50 @@ async def test_started_ahead_for_other_settings_it_is_never_used(
         assert supervisor.status.pid != harness.head.started.popen.pid
     finally:
         await supervisor.stop()
+
+
+HELD = """
+    import os
+    import time
+
+    from flask import Flask
+
+    import views
+
+    HERE = os.path.dirname(os.path.abspath(__file__))
+    open(os.path.join(HERE, "imported.txt"), "w").close()
+    deadline = time.monotonic() + 30  # the test lets it go on at once: this is a backstop
+    while not os.path.exists(os.path.join(HERE, "go.txt")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    app = Flask(__name__)
+    app.add_url_rule("/", view_func=views.index)
+"""
+VIEW = """
+    def index():
+        return "{}"
+"""
+
+
+async def _until_exists(path: Path) -> None:
+    async def wait() -> None:
+        while not path.exists():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(wait(), DEADLINE)
+
+
+async def test_a_save_before_the_watcher_is_armed_restarts_the_app(tmp_path: Path) -> None:
+    """The app started ahead has read views.py; it is saved before the supervisor (and its
+    watcher) exists. The served app must not stay on the old views.py for good."""
+    write(tmp_path, {"app.py": HELD, "views.py": VIEW.format("old")})
+    harness = Harness(tmp_path, head_start=True)
+    try:
+        await _until_exists(tmp_path / "imported.txt")
+        write(tmp_path, {"views.py": VIEW.format("new")})
+        (tmp_path / "go.txt").touch()
+        await harness.supervisor.start()
+        after = 0
+        while (await aget(harness.url)).body != "new":  # each app ready, until one has it
+            after = harness.events.index(await harness.ready(after)) + 1
+    finally:
+        await harness.supervisor.stop()
