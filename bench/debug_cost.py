@@ -124,26 +124,32 @@ async def _measure(
     follower = Follower(debugpy, root / "app.py") if mode == "client" and debugpy else None
     if follower is not None:
         await asyncio.to_thread(follower.start)
-    served: list[float] = []
-    armed: list[float] = []
     try:
-        for n in range(1, saves + 2):  # the first restart builds the preloader: not counted
-            start = time.monotonic()
-            (root / "app.py").write_text(_source(n))
-            supervisor.file_changed(str(root / "app.py"))
-            while not await asyncio.to_thread(_served, f"http://127.0.0.1:{port}/", f"v{n}"):
-                await asyncio.sleep(0.005)
-            done = time.monotonic()
-            if follower is not None:
-                done_armed = await asyncio.to_thread(follower.wait_armed, n + 1)
-                if n > 1:
-                    armed.append((done_armed - start) * 1000)
-            if n > 1:
-                served.append((done - start) * 1000)
+        return await _save_and_time(root, port, supervisor, follower, saves)
     finally:
         if follower is not None:
             follower.close()
         await supervisor.stop()
+
+
+async def _save_and_time(
+    root: Path, port: int, supervisor: Supervisor, follower: Optional[Follower], saves: int
+) -> tuple[list[float], list[float]]:
+    served: list[float] = []
+    armed: list[float] = []
+    for n in range(1, saves + 2):  # the first restart builds the preloader: not counted
+        start = time.monotonic()
+        (root / "app.py").write_text(_source(n))
+        supervisor.file_changed(str(root / "app.py"))
+        while not await asyncio.to_thread(_served, f"http://127.0.0.1:{port}/", f"v{n}"):
+            await asyncio.sleep(0.005)
+        done = time.monotonic()
+        if follower is not None:
+            done_armed = await asyncio.to_thread(follower.wait_armed, n + 1)
+            if n > 1:
+                armed.append((done_armed - start) * 1000)
+        if n > 1:
+            served.append((done - start) * 1000)
     return served, armed
 
 

@@ -80,51 +80,59 @@ class InFlight:
             return self._idle.wait_for(lambda: self._count <= 0, deadline - time.monotonic())
 
 
-def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
-    """Handlers reporting to ``in_flight``: a new connection counts from its accept, a
-    kept-alive one only while a request is on it (an idle one never delays the stop)."""
+class _TrackingHandler(WSGIRequestHandler):
+    """A new connection counts from its accept, a kept-alive one only while a request is
+    on it (an idle one never delays the stop)."""
 
-    class TrackingHandler(WSGIRequestHandler):
-        _busy = False
+    _in_flight: InFlight  # given by ``tracking_handler``
+    _busy = False
 
-        def setup(self) -> None:
-            # Counted when accepted (see ``count_from_accept``), before this thread ran.
-            self._busy = True
-            try:
-                super().setup()
-            except BaseException:
-                self._stop()  # finish() is not called after a failed setup
-                raise
+    def setup(self) -> None:
+        # Counted when accepted (see ``count_from_accept``), before this thread ran.
+        self._busy = True
+        try:
+            super().setup()
+        except BaseException:
+            self._stop()  # finish() is not called after a failed setup
+            raise
 
-        def parse_request(self) -> bool:
-            self._start()
-            parsed = bool(super().parse_request())
-            # An open page's event stream (live reload) is always in flight: naming it as
-            # what a dying process was serving would only mislead.
-            if parsed and RESERVED + "/" not in self.path:
-                in_flight.serving(id(self), self.command, self.path)
-            return parsed
+    def parse_request(self) -> bool:
+        self._start()
+        parsed = bool(super().parse_request())
+        # An open page's event stream (live reload) is always in flight: naming it as
+        # what a dying process was serving would only mislead.
+        if parsed and RESERVED + "/" not in self.path:
+            self._in_flight.serving(id(self), self.command, self.path)
+        return parsed
 
-        def handle_one_request(self) -> None:
-            try:
-                super().handle_one_request()
-            finally:
-                self._stop()
-
-        def finish(self) -> None:
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
             self._stop()
-            super().finish()
 
-        def _start(self) -> None:
-            if not self._busy:
-                self._busy = True
-                in_flight.begin()
+    def finish(self) -> None:
+        self._stop()
+        super().finish()
 
-        def _stop(self) -> None:
-            if self._busy:
-                self._busy = False
-                in_flight.end()
-                in_flight.served(id(self))
+    def _start(self) -> None:
+        if not self._busy:
+            self._busy = True
+            self._in_flight.begin()
+
+    def _stop(self) -> None:
+        if self._busy:
+            self._busy = False
+            self._in_flight.end()
+            self._in_flight.served(id(self))
+
+
+def tracking_handler(in_flight: InFlight) -> type[WSGIRequestHandler]:
+    """Request handlers reporting to ``in_flight`` (see ``_TrackingHandler``)."""
+    counted = in_flight
+
+    class TrackingHandler(_TrackingHandler):
+        _in_flight = counted
 
     return TrackingHandler
 
@@ -172,15 +180,7 @@ def serve_until_sigterm(
     for fd in (read_end, write_end):
         os.set_blocking(fd, False)
     stopping = threading.Event()
-
-    def interrupt(signum: int, frame: Optional[FrameType]) -> Any:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM just ends us
-        stopping.set()
-        with contextlib.suppress(BlockingIOError):
-            os.write(write_end, b"x")
-
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, interrupt)
+    _stop_on_sigterm(stopping, write_end)
     wakeup = _set_wakeup_fd(write_end)
     server.socket.setblocking(False)
     try:
@@ -190,6 +190,17 @@ def serve_until_sigterm(
     finally:
         _set_wakeup_fd(wakeup)
         server.server_close()
+
+
+def _stop_on_sigterm(stopping: threading.Event, write_end: int) -> None:
+    def interrupt(signum: int, frame: Optional[FrameType]) -> Any:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM just ends us
+        stopping.set()
+        with contextlib.suppress(BlockingIOError):
+            os.write(write_end, b"x")
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _set_wakeup_fd(fd: int) -> int:

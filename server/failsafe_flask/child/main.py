@@ -53,6 +53,13 @@ if TYPE_CHECKING:
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m failsafe_flask.child")
+    _serving_options(parser)
+    _debugging_options(parser)
+    return parser.parse_args(argv)
+
+
+def _serving_options(parser: argparse.ArgumentParser) -> None:
+    """``flask run``'s own options, and the load timeout."""
     parser.add_argument("--app", default=None, help="as flask --app; default FLASK_APP")
     parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=port_text, default=DEFAULT_PORT)
@@ -72,6 +79,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default=DEFAULT_LOAD_TIMEOUT,
         help="seconds before a load that never ends is reported",
     )
+
+
+def _debugging_options(parser: argparse.ArgumentParser) -> None:
+    """What Failsafe Flask adds: the debugger to attach, the pages that follow saves."""
     parser.add_argument(
         "--debugpy", type=debug_address, default=None, help="[HOST:]PORT a debugger attaches to"
     )
@@ -91,7 +102,6 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default="",
         help="the path a proxy serves the app under (its {port} already replaced)",
     )
-    return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
@@ -109,19 +119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         debugpy_session.listen(args.debugpy, args.debugpy_path, args.debugpy_wait)
     spec = args.app or os.environ.get("FLASK_APP") or ""
     writer.emit(Loading(pid=os.getpid(), app=spec))
-    watchdog = _watch_loading(writer, spec, root, args.load_timeout)
-    args.tls = None
-    try:
-        # Before the app: a certificate that cannot be used is reported as a load error.
-        args.tls = _tls_context(args.cert, args.key)
-        imports.install(root)  # what imports what: an incremental restart keeps the rest
-        app = loader.load_app(spec, args.env_file)
-    except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
-        watchdog.done()
-        imports.stop()
-        _serve_load_error(exc, spec, root, writer, args)
-    watchdog.done()
-    imports.stop()
+    app = _load(args, spec, root, writer)
     _report_request_errors(app, writer, root)
     writer.check()  # the app may have closed it (os.closerange) with the server's socket
     use_debugger = app.debug if args.debugger is None else args.debugger
@@ -135,6 +133,24 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
         live=args.live_reload and app.debug,
         later=lambda: _send_imports(writer, app),
     )
+
+
+def _load(args: argparse.Namespace, spec: str, root: str, writer: EventWriter) -> Flask:
+    """The app; a load that fails serves its error page and never returns."""
+    watchdog = _watch_loading(writer, spec, root, args.load_timeout)
+    args.tls = None
+    try:
+        # Before the app: a certificate that cannot be used is reported as a load error.
+        args.tls = _tls_context(args.cert, args.key)
+        imports.install(root)  # what imports what: an incremental restart keeps the rest
+        app = loader.load_app(spec, args.env_file)
+    except (Exception, SystemExit) as exc:  # SystemExit: a sys.exit() at import time
+        watchdog.done()
+        imports.stop()
+        _serve_load_error(exc, spec, root, writer, args)
+    watchdog.done()
+    imports.stop()
+    return app
 
 
 def _watch_loading(writer: EventWriter, spec: str, root: str, timeout: float) -> LoadWatchdog:
