@@ -16,9 +16,11 @@ it reads (the names it imports) they did not rebind. The typical view module is 
 Read from the source (``ast``), conservatively: any statement or call not known to be
 inert makes the module not inert. Known inert at import time: imports; ``def`` with
 inert decorators and defaults; names bound to constants, to other names, to lambdas;
-``Blueprint(...)`` from Flask with constant arguments; and the methods of such a
-blueprint, which record on the blueprint itself until the app registers it (a call of
-the factory, which runs after every import in a restart as in a cold start).
+a few functions audited one by one (``logging.getLogger``, Flask-Login's
+``login_required`` as a decorator); ``Blueprint(...)`` from Flask with constant
+arguments; and the methods of such a blueprint, which record on the blueprint itself
+until the app registers it (a call of the factory, which runs after every import in a
+restart as in a cold start).
 
 What it reads: each ``from X import y`` of a project module X is checked against the
 names the last run saw rebound in X after X's body (``ImportedModule.rebound``).
@@ -48,6 +50,15 @@ BLUEPRINT_METHODS = frozenset(
     }
 )
 _BLUEPRINT_CLASSES = {("flask", "Blueprint"), ("flask.blueprints", "Blueprint")}
+# Audited, one by one, for what calling them at import time does: nothing outside what
+# they return. ``getLogger`` makes or finds a logger (the same, in whichever order the
+# modules ask); ``login_required`` wraps the view it decorates and reads nothing yet.
+_PURE_CALLS = {("logging", "getLogger")}
+_PURE_DECORATORS = {
+    *(("flask_login", name) for name in ("login_required", "fresh_login_required")),
+    *(("flask_login.utils", name) for name in ("login_required", "fresh_login_required")),
+}
+_MODULE = ""  # the attribute part of what ``import X`` binds: the module itself
 _NOT_RUN_ON_IMPORT = "__main__"  # an ``if __name__ == "__main__":`` block
 
 
@@ -68,8 +79,7 @@ class _Body:
     def __init__(self, package: str, rebound: Mapping[str, Collection[str]]) -> None:
         self._package = package
         self._rebound = rebound
-        self._blueprint_class: set[str] = set()  # names bound to flask's Blueprint
-        self._flask: set[str] = set()  # names bound to the flask module
+        self._origins: dict[str, tuple[str, str]] = {}  # name -> (module, attribute) imported
         self._blueprints: set[str] = set()  # names bound to a Blueprint made here
         self._other: set[str] = set()  # names bound some other way
 
@@ -78,7 +88,7 @@ class _Body:
             reason = self._statement(node)
             if reason:
                 return f"{reason} (line {node.lineno})"
-        if self._blueprints & self._other:
+        if self._blueprints & (self._other | set(self._origins)):
             return "a blueprint's name is bound twice"
         return ""
 
@@ -100,12 +110,9 @@ class _Body:
     def _import(self, node: ast.Import | ast.ImportFrom) -> str:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name == "flask" and alias.asname:
-                    self._flask.add(alias.asname)
-                elif alias.name == "flask" or alias.name.startswith("flask."):
-                    self._flask.add("flask")  # ``import flask.json`` binds flask too
-                else:
-                    self._other.add((alias.asname or alias.name).partition(".")[0])
+                # ``import a.b`` binds a (to module a), ``import a.b as c`` binds c to a.b.
+                module = alias.name if alias.asname else alias.name.partition(".")[0]
+                self._origins[alias.asname or module] = (module, _MODULE)
             return ""
         module = absolute(node.module or "", self._package, node.level)
         for alias in node.names:
@@ -114,8 +121,8 @@ class _Body:
             if alias.name in self._rebound.get(module, ()):
                 return f"it imports {module}.{alias.name}, which a later module rebinds"
             bound = alias.asname or alias.name
-            if node.level == 0 and (module, alias.name) in _BLUEPRINT_CLASSES:
-                self._blueprint_class.add(bound)
+            if node.level == 0:
+                self._origins[bound] = (module, alias.name)
             else:
                 self._other.add(bound)
         return ""
@@ -123,7 +130,7 @@ class _Body:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
         self._other.add(node.name)
         if not all(self._decorator(d) for d in node.decorator_list):
-            return "a decorator that is not a blueprint's"
+            return "a decorator that is neither a blueprint's nor known to be pure"
         inert = all(self._value(d) for d in _defaults(node.args))
         return "" if inert else "a default that is no constant"
 
@@ -143,7 +150,7 @@ class _Body:
     def _decorator(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
             return self._is_blueprint_method(node.func) and self._arguments(node)
-        return self._is_blueprint_method(node)
+        return self._is_blueprint_method(node) or self._origin(node) in _PURE_DECORATORS
 
     def _inert(self, node: ast.expr) -> bool:
         """An expression statement: a docstring, or a blueprint method's call."""
@@ -157,6 +164,8 @@ class _Body:
         """A value that reads no object's content: constants, names, lambdas, containers."""
         if isinstance(node, (ast.Constant, ast.Name)):
             return True
+        if isinstance(node, ast.Call) and self._origin(node.func) in _PURE_CALLS:
+            return self._arguments(node)
         if isinstance(node, ast.Lambda):  # its defaults are evaluated now, its body later
             return all(self._value(d) for d in _defaults(node.args))
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -181,16 +190,18 @@ class _Body:
     def _is_new_blueprint(self, node: ast.expr) -> bool:
         if not isinstance(node, ast.Call) or not self._arguments(node):
             return False
-        func = node.func
-        if isinstance(func, ast.Name):
-            return func.id in self._blueprint_class and func.id not in self._other
-        return (
-            isinstance(func, ast.Attribute)
-            and func.attr == "Blueprint"
-            and isinstance(func.value, ast.Name)
-            and func.value.id in self._flask
-            and func.value.id not in self._other
-        )
+        return self._origin(node.func) in _BLUEPRINT_CLASSES
+
+    def _origin(self, node: ast.expr) -> tuple[str, str] | None:
+        """(module, attribute) an imported name or a module's attribute stands for, when
+        nothing else in this module binds that name."""
+        if isinstance(node, ast.Name):
+            return None if node.id in self._other else self._origins.get(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = self._origin(node.value)
+            if module is not None and module[1] == _MODULE:
+                return (module[0], node.attr)
+        return None
 
     def _is_blueprint_method(self, node: ast.expr) -> bool:
         return (

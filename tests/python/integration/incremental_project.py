@@ -198,18 +198,22 @@ ORDER = counter.bump("bp_{index}")
 """
 
 _QUIET_BLUEPRINT = """\
+import logging
+
 from flask import Blueprint
 
 from shop import counter
 from shop.models_b import Order
 from shop.registry import LAST
 
+log = logging.getLogger(__name__)
 bp = Blueprint("bp_{index}", __name__, url_prefix="/bp{index}")
 
 
 @bp.route("/")
 def page():
-    return "{text} " + Order.__tablename__ + str(LAST) + str(len(counter.SEEN))
+    text = "{text} " + Order.__tablename__ + str(LAST) + str(len(counter.SEEN))
+    return text + " " + log.name + str(log.getEffectiveLevel())
 """
 
 # A package whose body imports its modules: one saved, the others stay kept in a layer

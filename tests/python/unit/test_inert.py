@@ -65,7 +65,10 @@ def test_a_view_module_that_makes_a_blueprint_is_inert() -> None:
         ("PREFIX2 = settings.PREFIX", "a value computed at import time"),
         ("NAME = TABLES['orders']", "a value computed at import time"),
         ("shop.LAST = 'x'", "an assignment to something other than a name"),
-        ("@login_required\ndef g(): pass", "a decorator that is not a blueprint's"),
+        ("@service.cached\ndef g(): pass", "a decorator that is neither a blueprint's nor"),
+        ("@bp.get('/g')\n@login_required()\ndef g(): pass", "a decorator that is neither"),
+        ("import logging\nlog = logging.getLogger(__name__)\nlog.info('x')", "a call at"),
+        ("import logging\nlog = logging.getLogger(service.NAME)", "a value computed"),
         ("@bp.before_request\ndef g(x=service.LIMIT): pass", "a default that is no constant"),
         ("bp.route('/y')(service.view)", "a call at import time"),
         ("other = Blueprint('o', __name__, url_prefix=settings.PREFIX)", "a value computed"),
@@ -78,6 +81,33 @@ def test_a_view_module_that_makes_a_blueprint_is_inert() -> None:
 )
 def test_what_is_not_inert_and_why(line: str, why: str) -> None:
     assert why in check(f"{VIEW}\n{line}\n")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "import logging\nlog = logging.getLogger(__name__)",
+        "import logging as lg\nlog = lg.getLogger('shop.orders')",
+        "from logging import getLogger\nlog = getLogger()",
+        "@bp.get('/g')\n@login_required\ndef g(): pass",
+        "import flask_login\n@bp.get('/g')\n@flask_login.fresh_login_required\ndef g(): pass",
+    ],
+)
+def test_audited_calls_and_decorators_are_inert(lines: str) -> None:
+    assert check(f"{VIEW}\n{lines}\n") == ""
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "import logging\nlogging = service\nlog = logging.getLogger(__name__)",
+        "from logging import getLogger\ndef getLogger(): pass\nlog = getLogger()",
+        "from shop.auth import login_required\n@login_required\ndef g(): pass",
+        "import shop.logging as logging\nlog = logging.getLogger(__name__)",
+    ],
+)
+def test_a_name_that_only_looks_audited_is_not(lines: str) -> None:
+    assert check(f"{VIEW}\n{lines}\n") != ""
 
 
 def test_a_blueprint_class_from_elsewhere_is_not_flasks() -> None:
