@@ -58,6 +58,13 @@ _PURE_DECORATORS = {
     *(("flask_login", name) for name in ("login_required", "fresh_login_required")),
     *(("flask_login.utils", name) for name in ("login_required", "fresh_login_required")),
 }
+# Class-based views: making a subclass sets ``methods`` on the subclass only, and
+# ``as_view`` makes a view function (an instance too, which has no ``__init__`` of its
+# own when no dunder is defined: see ``_class_body``).
+_VIEW_CLASSES = {
+    *(("flask.views", name) for name in ("View", "MethodView")),
+    *(("flask", name) for name in ("View", "MethodView")),  # not exported, but harmless
+}
 _MODULE = ""  # the attribute part of what ``import X`` binds: the module itself
 _NOT_RUN_ON_IMPORT = "__main__"  # an ``if __name__ == "__main__":`` block
 
@@ -81,6 +88,7 @@ class _Body:
         self._rebound = rebound
         self._origins: dict[str, tuple[str, str]] = {}  # name -> (module, attribute) imported
         self._blueprints: set[str] = set()  # names bound to a Blueprint made here
+        self._views: set[str] = set()  # names bound to an inert view class made here
         self._other: set[str] = set()  # names bound some other way
 
     def why_not(self, tree: ast.Module) -> str:
@@ -88,8 +96,10 @@ class _Body:
             reason = self._statement(node)
             if reason:
                 return f"{reason} (line {node.lineno})"
-        if self._blueprints & (self._other | set(self._origins)):
-            return "a blueprint's name is bound twice"
+        made_here = self._blueprints | self._views
+        bound_otherwise = self._other | set(self._origins)
+        if made_here & bound_otherwise or self._blueprints & self._views:
+            return "a blueprint's or a view class's name is bound twice"
         return ""
 
     def _statement(self, node: ast.stmt) -> str:
@@ -99,13 +109,15 @@ class _Body:
             return self._function(node)
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             return self._assignment(node)
+        if isinstance(node, ast.ClassDef):
+            return self._class(node)
         if isinstance(node, ast.Expr):
             return "" if self._inert(node.value) else "a call at import time"
         if isinstance(node, ast.If) and _is_main_check(node.test):
             return ""
         if isinstance(node, ast.Pass):
             return ""
-        return f"a {type(node).__name__.lower()} statement at import time"
+        return f"{_a(type(node).__name__.lower())} statement at import time"
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> str:
         if isinstance(node, ast.Import):
@@ -147,6 +159,50 @@ class _Body:
         self._other.update(names)
         return "" if self._value(node.value) else "a value computed at import time"
 
+    def _class(self, node: ast.ClassDef) -> str:
+        if node.decorator_list or node.keywords or not node.bases:
+            return "a class statement at import time"
+        if not all(self._is_view_class(base) for base in node.bases):
+            return "a class that is not a Flask view at import time"
+        module_names = (set(self._other), set(self._blueprints), set(self._views))
+        reason = next(filter(None, map(self._class_statement, node.body)), "")
+        # What the body binds are the class's attributes, not the module's names.
+        self._other, self._blueprints, self._views = module_names
+        if reason:
+            return reason
+        self._views.add(node.name)
+        return ""
+
+    def _class_statement(self, node: ast.stmt) -> str:
+        """In a view class's body: what a module may hold, but no ``__dunder__`` (an
+        ``__init__`` would run at ``as_view``), and ``decorators`` only of pure ones."""
+        named = getattr(node, "name", "") or "".join(_target_names(node))
+        if named.startswith("__") and named.endswith("__"):
+            return f"a view class that defines {named}"
+        if _target_names(node) == ["decorators"]:
+            value = getattr(node, "value", None)
+            if not isinstance(value, (ast.List, ast.Tuple)) or not all(
+                self._origin(e) in _PURE_DECORATORS for e in value.elts
+            ):
+                return "a view class's decorators not known to be pure"
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef, ast.If)):
+            return f"{_a(type(node).__name__.lower())} statement in a view class"
+        return self._statement(node)
+
+    def _is_view_class(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name) and node.id in self._views:
+            return node.id not in self._other
+        return self._origin(node) in _VIEW_CLASSES
+
+    def _is_as_view(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "as_view"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self._views
+            and node.value.id not in self._other
+        )
+
     def _decorator(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Call):
             return self._is_blueprint_method(node.func) and self._arguments(node)
@@ -164,7 +220,9 @@ class _Body:
         """A value that reads no object's content: constants, names, lambdas, containers."""
         if isinstance(node, (ast.Constant, ast.Name)):
             return True
-        if isinstance(node, ast.Call) and self._origin(node.func) in _PURE_CALLS:
+        if isinstance(node, ast.Call) and (
+            self._origin(node.func) in _PURE_CALLS or self._is_as_view(node.func)
+        ):
             return self._arguments(node)
         if isinstance(node, ast.Lambda):  # its defaults are evaluated now, its body later
             return all(self._value(d) for d in _defaults(node.args))
@@ -221,6 +279,18 @@ def _is_main_check(test: ast.expr) -> bool:
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value == _NOT_RUN_ON_IMPORT
     )
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def _target_names(node: ast.stmt) -> list[str]:
+    if isinstance(node, ast.Assign):
+        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return [node.target.id]
+    return []
 
 
 def _defaults(args: ast.arguments) -> list[ast.expr]:

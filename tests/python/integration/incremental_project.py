@@ -201,6 +201,7 @@ _QUIET_BLUEPRINT = """\
 import logging
 
 from flask import Blueprint
+from flask.views import MethodView
 
 from shop import counter
 from shop.models_b import Order
@@ -210,9 +211,17 @@ log = logging.getLogger(__name__)
 bp = Blueprint("bp_{index}", __name__, url_prefix="/bp{index}")
 
 
+class Count(MethodView):
+    def get(self):
+        return str(len(counter.SEEN))
+
+
+bp.add_url_rule("/count", view_func=Count.as_view("count"))
+
+
 @bp.route("/")
 def page():
-    text = "{text} " + Order.__tablename__ + str(LAST) + str(len(counter.SEEN))
+    text = "{text} " + Order.__tablename__ + str(LAST) + Count().get()
     return text + " " + log.name + str(log.getEffectiveLevel())
 """
 

@@ -59,8 +59,8 @@ def test_a_view_module_that_makes_a_blueprint_is_inert() -> None:
     [
         ("registry.ENTRIES.append('x')", "a call at import time"),
         ("ORDER = counter.bump('orders')", "a value computed at import time"),
-        ("counter.TOTAL += 1", "a augassign statement"),
-        ("class Order(Model):\n    pass", "a classdef statement"),
+        ("counter.TOTAL += 1", "an augassign statement"),
+        ("class Order(Model):\n    pass", "a class that is not a Flask view"),
         ("log = logging.getLogger(__name__)", "a value computed at import time"),
         ("PREFIX2 = settings.PREFIX", "a value computed at import time"),
         ("NAME = TABLES['orders']", "a value computed at import time"),
@@ -75,7 +75,7 @@ def test_a_view_module_that_makes_a_blueprint_is_inert() -> None:
         ("bp.register_blueprint(Blueprint('c', __name__))", "a call at import time"),
         ("try:\n    import ujson\nexcept ImportError:\n    pass", "a try statement"),
         ("from .models import *", "a star import"),
-        ("def bp(): pass", "a blueprint's name is bound twice"),
+        ("def bp(): pass", "a blueprint's or a view class's name is bound twice"),
         ("f = lambda x=service.LIMIT: x", "a value computed at import time"),
     ],
 )
@@ -108,6 +108,62 @@ def test_audited_calls_and_decorators_are_inert(lines: str) -> None:
 )
 def test_a_name_that_only_looks_audited_is_not(lines: str) -> None:
     assert check(f"{VIEW}\n{lines}\n") != ""
+
+
+VIEW_CLASS = """
+from flask.views import MethodView
+
+
+class OrderAPI(MethodView):
+    \"\"\"One order.\"\"\"
+
+    init_every_request = False
+    decorators = [login_required]
+
+    def get(self, id):
+        return jsonify(service.get(id))
+
+    @login_required
+    def delete(self, id, force=False):
+        return service.delete(id, force)
+
+
+class Archived(OrderAPI):
+    methods = ["GET"]
+
+
+bp.add_url_rule("/<int:id>", view_func=OrderAPI.as_view("order"))
+archived = Archived.as_view("archived", "extra")
+"""
+
+
+def test_a_class_based_view_is_inert() -> None:
+    assert check(VIEW + VIEW_CLASS) == ""
+    spelled = "import flask.views as views\nclass A(views.View):\n    pass\n"
+    assert check(VIEW + spelled) == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (
+            ("    init_every_request", "    def __init__(self): pass\n    init_every_request"),
+            "__init__",
+        ),
+        (("    decorators = [login_required]", "    decorators = [cache]"), "decorators not"),
+        (("class Archived(OrderAPI)", "class Archived(Base)"), "not a Flask view"),
+        (("class Archived(OrderAPI)", "@total\nclass Archived(OrderAPI)"), "a class statement"),
+        (("class Archived(OrderAPI)", "class Archived(OrderAPI, metaclass=M)"), "a class state"),
+        (("    methods = [", "    import os\n    methods = ["), "an import statement in"),
+        (("    methods = [", "    x = service.X\n    methods = ["), "a value computed"),
+        (('"archived", "extra"', '"archived", service.X'), "a value computed"),
+        (("archived = Archived", "OrderAPI = 1\narchived = Archived"), "bound twice"),
+        (("MethodView\n", "MethodView\nMethodView = object\n"), "not a Flask view"),
+    ],
+)
+def test_what_makes_a_class_based_view_not_inert(change: tuple[str, str], why: str) -> None:
+    source = VIEW + VIEW_CLASS.replace(*change)
+    assert why in check(source)
 
 
 def test_a_blueprint_class_from_elsewhere_is_not_flasks() -> None:
