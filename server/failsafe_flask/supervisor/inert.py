@@ -69,25 +69,53 @@ _MODULE = ""  # the attribute part of what ``import X`` binds: the module itself
 _NOT_RUN_ON_IMPORT = "__main__"  # an ``if __name__ == "__main__":`` block
 
 
+Fresh = Mapping[str, Collection[str]]  # module -> the blueprints it makes in every restart
+
+
 def why_not_inert(
-    source: str, name: str, is_package: bool, rebound: Mapping[str, Collection[str]]
+    source: str,
+    name: str,
+    is_package: bool,
+    rebound: Mapping[str, Collection[str]],
+    fresh: Fresh | None = None,
 ) -> str:
     """ "" when the body of module ``name`` (``source``) is inert, else why not.
-    ``rebound``: for each project module, its names rebound after its body."""
+    ``rebound``: for each project module, its names rebound after its body. ``fresh``:
+    blueprints made by inert modules that every restart re-runs (they import a saved
+    one), which no kept module can see: a module may decorate them as its own (a
+    package's ``__init__.py`` makes ``bp``, its ``routes.py`` does ``@bp.route``)."""
+    return _judge(source, name, is_package, rebound, fresh or {})[0]
+
+
+def blueprints_made(
+    source: str, name: str, is_package: bool, rebound: Mapping[str, Collection[str]]
+) -> frozenset[str] | None:
+    """The names of the blueprints an inert module makes; None when it is not inert."""
+    why, made = _judge(source, name, is_package, rebound, {})
+    return None if why else made
+
+
+def _judge(
+    source: str, name: str, is_package: bool, rebound: Mapping[str, Collection[str]], fresh: Fresh
+) -> tuple[str, frozenset[str]]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return "it does not parse"
+        return "it does not parse", frozenset()
     package = name if is_package else name.rpartition(".")[0]
-    return _Body(package, rebound).why_not(tree)
+    body = _Body(package, rebound, fresh)
+    return body.why_not(tree), frozenset(body.made)
 
 
 class _Body:
-    def __init__(self, package: str, rebound: Mapping[str, Collection[str]]) -> None:
+    def __init__(self, package: str, rebound: Mapping[str, Collection[str]], fresh: Fresh) -> None:
         self._package = package
         self._rebound = rebound
+        self._fresh = fresh
+        self.made: set[str] = set()  # the blueprints made here (once ``why_not`` said "")
         self._origins: dict[str, tuple[str, str]] = {}  # name -> (module, attribute) imported
-        self._blueprints: set[str] = set()  # names bound to a Blueprint made here
+        self._blueprints: set[str] = set()  # names bound to a Blueprint made here or fresh
+        self._imported_blueprints: set[str] = set()  # the fresh ones
         self._views: set[str] = set()  # names bound to an inert view class made here
         self._other: set[str] = set()  # names bound some other way
 
@@ -100,6 +128,7 @@ class _Body:
         bound_otherwise = self._other | set(self._origins)
         if made_here & bound_otherwise or self._blueprints & self._views:
             return "a blueprint's or a view class's name is bound twice"
+        self.made = self._blueprints - self._imported_blueprints
         return ""
 
     def _statement(self, node: ast.stmt) -> str:
@@ -133,7 +162,10 @@ class _Body:
             if alias.name in self._rebound.get(module, ()):
                 return f"it imports {module}.{alias.name}, which a later module rebinds"
             bound = alias.asname or alias.name
-            if node.level == 0:
+            if alias.name in self._fresh.get(module, ()):
+                self._blueprints.add(bound)  # made afresh by a module each restart re-runs
+                self._imported_blueprints.add(bound)
+            elif node.level == 0:
                 self._origins[bound] = (module, alias.name)
             else:
                 self._other.add(bound)

@@ -17,7 +17,10 @@ serve what a cold start serves, so a module is kept only when:
    counter's value). So a module is not kept when a module not kept ended before it and
    the two share a project module they import, unless that module is inert (``inert``:
    its body changes nothing but its own namespace, and binds no name a later body
-   rebinds), as a view module that makes a blueprint is.
+   rebinds), as a view module that makes a blueprint is. The packages that import a
+   saved module run again with it and may be inert too: a blueprint package's
+   ``__init__.py`` that makes ``bp`` and imports ``routes``, whose ``@bp.route`` then
+   decorates a blueprint no kept module can see (``saved_since``).
 
 The layer imports the kept modules in the order their bodies started, so among
 themselves they run as in a cold start. That holds for circular imports too: a module
@@ -27,7 +30,9 @@ the other, which imports it (rule 2). The circular ``app = Flask(__name__)`` the
 ``from app import routes`` pattern: ``app`` holds the app object, so neither is kept.
 
 Assumed, not checked: a module body's code that runs *before* one of its imports does not
-change what that import's body sees.
+change what that import's body sees. The same for a factory that imports modules when
+called: what it does before such an import (register a blueprint, whose records then
+run) is not seen by that import's body, which a restart runs before the factory.
 """
 
 from __future__ import annotations
@@ -93,6 +98,24 @@ def _one_pass(
             if name not in inert:
                 touched |= below[name]
     return why_not
+
+
+def importers(modules: Sequence[ImportedModule], names: Collection[str]) -> set[str]:
+    """The modules that import any of ``names``, directly or through others: never kept
+    while those are not (rule 2), so each restart runs them afresh."""
+    known = {module["name"]: module for module in modules}
+    imported_by: dict[str, set[str]] = {}
+    for module in modules:
+        for name in _direct(module, known):
+            imported_by.setdefault(name, set()).add(module["name"])
+    found: set[str] = set()
+    waiting = list(names)
+    while waiting:
+        for importer in imported_by.get(waiting.pop(), ()):
+            if importer not in found:
+                found.add(importer)
+                waiting.append(importer)
+    return found - set(names)
 
 
 def _direct(module: ImportedModule, known: Mapping[str, ImportedModule]) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from failsafe_flask.supervisor.events import AppOutput
+from integration import blueprint_packages
 from integration.incremental_project import Project
 from integration.supervisor_harness import Harness, aget
 from system import DEADLINE, until
@@ -32,16 +33,17 @@ STEPS = 14
 
 # A cold start: a new interpreter loads the app as flask run does and serves "/" once.
 _COLD = """
+import sys
 from flask.cli import ScriptInfo
 app = ScriptInfo(app_import_path="app").load_app()
-print(app.test_client().get("/").get_data(as_text=True))
+print(app.test_client().get(sys.argv[1]).get_data(as_text=True))
 """
 
 
-def cold_page(root: Path) -> Any:
+def cold_page(root: Path, url: str = "/") -> Any:
     env = {**os.environ, "FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
     out = subprocess.run(
-        [sys.executable, "-c", _COLD],
+        [sys.executable, "-c", _COLD, url],
         cwd=root,
         env=env,
         capture_output=True,
@@ -222,3 +224,46 @@ async def test_a_view_saved_as_no_longer_inert_is_not_forked_from_the_layer(
     page, kept = await served(app)
     assert page == await asyncio.to_thread(cold_page, tmp_path)
     assert kept == [] and page["counter"].index("bp_0") < page["counter"].index("bp_1")
+
+
+async def _save_routes(app: Harness, text: str, shared: bool = False) -> None:
+    routes = blueprint_packages.files(text, shared)["app/main/routes.py"]
+    await app.ready(await app.save({"app/main/routes.py": routes}))
+
+
+async def _served_state(app: Harness) -> tuple[Any, list[str]]:
+    state = json.loads((await aget(app.url + "/state")).body)
+    return state, json.loads((await aget(app.url + "/kept")).body)
+
+
+async def test_saving_the_routes_of_a_blueprint_package_keeps_the_other_blueprints(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """The layout of Flask's larger tutorials (``blueprint_packages``): the saved routes
+    module and the package that made its blueprint are re-run, inert, and the blueprint
+    registered after them stays kept."""
+    app = await start_app(blueprint_packages.files("v0"), app="app")
+    await app.ready()
+    for runs, text in enumerate(("v1", "v2"), start=1):  # main.routes becomes the one saved
+        await layer_built(app, runs)
+        await _save_routes(app, text)
+    await layer_built(app, 3)
+    await _save_routes(app, "v3")
+    state, kept = await _served_state(app)
+    assert "app.auth.routes" in kept
+    assert state == await asyncio.to_thread(cold_page, tmp_path, "/state")
+
+
+async def test_a_blueprint_made_by_a_kept_module_is_not_decorated_as_fresh(
+    start_app: StartApp, tmp_path: Path
+) -> None:
+    """``shared``: auth.routes, kept, records on the blueprint main.routes decorates; were
+    main.routes taken as inert, auth's record would come first (made in the layer)."""
+    app = await start_app(blueprint_packages.files("v0", shared=True), app="app")
+    await app.ready()
+    for runs, text in enumerate(("v1", "v2", "v3"), start=1):
+        await layer_built(app, runs)
+        await _save_routes(app, text, shared=True)
+    state, kept = await _served_state(app)
+    assert "app.auth.routes" not in kept
+    assert state == await asyncio.to_thread(cold_page, tmp_path, "/state")

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 import pytest
 
-from failsafe_flask.supervisor.inert import why_not_inert
+from failsafe_flask.supervisor.inert import blueprints_made, why_not_inert
 
 VIEW = '''"""Orders."""
 from flask import Blueprint, jsonify, request
@@ -183,3 +183,39 @@ def test_an_imported_name_that_a_later_module_rebinds_is_not_inert() -> None:
 
 def test_a_source_that_does_not_parse_is_not_inert() -> None:
     assert check("def (:") == "it does not parse"
+
+
+ROUTES = """
+from app import db
+from app.main import bp
+
+
+@bp.route("/")
+def index():
+    return db.name
+"""
+PACKAGE = """
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from app.main import routes
+"""
+
+
+def test_a_blueprint_made_by_a_module_each_restart_reruns_may_be_decorated() -> None:
+    assert "neither a blueprint's" in why_not_inert(ROUTES, "app.main.routes", False, {})
+    fresh = {"app.main": ["bp"]}
+    assert why_not_inert(ROUTES, "app.main.routes", False, {}, fresh) == ""
+    assert why_not_inert(ROUTES, "app.main.routes", False, {}, {"app.auth": ["bp"]}) != ""
+    rebinds = ROUTES + "bp = None\n"
+    assert "bound twice" in why_not_inert(rebinds, "app.main.routes", False, {}, fresh)
+
+
+def test_the_blueprints_an_inert_module_makes() -> None:
+    assert blueprints_made(PACKAGE, "app.main", True, {}) == {"bp"}
+    assert blueprints_made(PACKAGE + "print('x')\n", "app.main", True, {}) is None
+    imported = "from app.blueprints import main as bp\nfrom app.main import routes\n"
+    assert blueprints_made(imported, "app.main", True, {}) == set()
+    passed_on = "from app import bp\n"  # a blueprint it imports is not one it makes
+    assert blueprints_made(passed_on, "app.main", True, {}) == set()

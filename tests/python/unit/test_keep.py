@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from failsafe_flask.protocol import HOLDS_APP, ImportedModule
-from failsafe_flask.supervisor.keep import decide, imported_by, never_kept, new_imports_of_kept
+from failsafe_flask.supervisor.keep import (
+    decide,
+    imported_by,
+    importers,
+    never_kept,
+    new_imports_of_kept,
+)
 
 
 def module(
@@ -150,3 +156,12 @@ def test_a_saved_module_that_now_imports_a_kept_one_is_seen() -> None:
     ]
     assert new_imports_of_kept(views, imported_by(views["name"], later, False), kept) == []
     assert new_imports_of_kept(views, imported_by(views["name"], "def (:", False), kept) == []
+
+
+def test_importers_are_every_module_that_imports_one_directly_or_through_others() -> None:
+    assert importers(FACTORY, {"shop.models"}) == {"shop.views", "app"}
+    assert importers(FACTORY, {"shop.counter"}) == {
+        *("shop", "shop.registry", "shop.views", "shop.models", "shop.other", "app"),
+    }
+    # A package does not import the modules inside it by being their package.
+    assert importers(FACTORY, {"app"}) == set()

@@ -85,3 +85,58 @@ def test_a_save_that_imports_a_project_module_never_imported_breaks_the_layer(
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "__init__.py").write_text("")
     assert "it now imports tools" in breaks(modules, {"shop", "shop.models"}, set())
+
+
+PACKAGE = (
+    "from flask import Blueprint\n\nbp = Blueprint('main', __name__)\n\nfrom . import routes\n"
+)
+ROUTES = "from . import bp\n\n\n@bp.route('/')\ndef index():\n    return 'x'\n"
+
+
+def blueprint_package(root: Path) -> list[ImportedModule]:
+    """main/__init__.py makes bp, then imports main/routes.py, which decorates it."""
+    (root / "main").mkdir()
+    (root / "main" / "__init__.py").write_text(PACKAGE)
+    (root / "main" / "routes.py").write_text(ROUTES)
+    modules = []
+    for name, relative, start, end in [
+        ("main", "main/__init__.py", 0, 3),
+        ("main.routes", "main/routes.py", 1, 2),
+    ]:
+        path = str(root / relative)
+        modules.append(
+            ImportedModule(
+                name=name,
+                file=path,
+                start=start,
+                end=end,
+                imports=["main.routes"] if name == "main" else ["main"],
+                files=[],
+                never="",
+                stamps=[(path, os.stat(path).st_mtime_ns)],
+                seconds=0.01,
+                rebound=[],
+            )
+        )
+    return modules
+
+
+def test_routes_that_decorate_their_package_blueprint_are_inert_with_the_package(
+    tmp_path: Path,
+) -> None:
+    modules = blueprint_package(tmp_path)
+    routes = str(tmp_path / "main" / "routes.py")
+    assert inert_now(modules, {routes}) == {"main", "main.routes"}
+    save(tmp_path / "main" / "__init__.py", PACKAGE + "print('made')\n")
+    assert inert_now(modules, {routes}) == set()  # the package no longer just makes it
+
+
+def test_routes_saved_doing_more_than_decorating_the_blueprint_break_the_layer(
+    tmp_path: Path,
+) -> None:
+    modules = blueprint_package(tmp_path)
+    inert = inert_now(modules, {str(tmp_path / "main" / "routes.py")})
+    save(tmp_path / "main" / "routes.py", ROUTES + "bp.name = 'other'\n")
+    assert "no longer inert" in breaks(modules, [], inert)
+    save(tmp_path / "main" / "routes.py", ROUTES.replace("'x'", "'y'"))
+    assert breaks(modules, [], inert) == ""
