@@ -24,6 +24,7 @@ from ..config import DEFAULT_EXCLUDES, AppConfig
 from ..platforms import platform_problem
 from ..protocol import (
     Event,
+    Imports,
     LoadError,
     Ready,
     RequestEnded,
@@ -31,7 +32,7 @@ from ..protocol import (
     RequestStarted,
     display_url,
 )
-from . import cause, debugport, listener, reappear, summary
+from . import cause, debugport, listener, reappear, saved_since, summary
 from .events import (
     NOTE,
     AppExited,
@@ -504,6 +505,15 @@ class Supervisor:
             self._in_flight[event.id] = cause.request_text(event.method, event.path)
         elif isinstance(event, RequestEnded):
             self._in_flight.pop(event.id, None)
+        elif isinstance(event, Imports):
+            self._on_imports(event)
+
+    def _on_imports(self, event: Imports) -> None:
+        # A file the app read that has changed or gone since, unseen: saved before the
+        # watcher was armed (the catch-up sees no deleted file) or in an event the kernel
+        # dropped. Acted on as a save; the ledger drops what was acted on already.
+        for path in sorted(saved_since.changed_files(event.modules)):
+            self.file_changed(path)
 
     def _on_ready(self, event: Ready) -> None:
         self._rules = self._rules.with_named(())

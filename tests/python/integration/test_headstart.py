@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from failsafe_flask.supervisor.core import Supervisor
-from failsafe_flask.supervisor.events import SupervisorEvent
+from failsafe_flask.supervisor.events import AppLoadError, SupervisorEvent
 from integration.supervisor_harness import Harness, aget, write
 from system import DEADLINE, free_port, port_is_free
 
@@ -156,5 +156,29 @@ async def test_a_save_before_the_watcher_is_armed_restarts_the_app(tmp_path: Pat
         after = 0
         while (await aget(harness.url)).body != "new":  # each app ready, until one has it
             after = harness.events.index(await harness.ready(after)) + 1
+    finally:
+        await harness.supervisor.stop()
+
+
+HELD_WITH_HELPERS = HELD.replace("import views\n", "import helpers\n    import views\n")
+
+
+async def test_a_module_deleted_before_the_watcher_is_armed_restarts_the_app(
+    tmp_path: Path,
+) -> None:
+    """A file gone before anything watched it leaves no mtime to catch up on: the files
+    the app reports having read are checked once it serves, and the new app cannot
+    import what was deleted."""
+    files = {"app.py": HELD_WITH_HELPERS, "views.py": VIEW.format("old"), "helpers.py": ""}
+    write(tmp_path, files)
+    harness = Harness(tmp_path, head_start=True)
+    try:
+        await _until_exists(tmp_path / "imported.txt")
+        (tmp_path / "helpers.py").unlink()
+        (tmp_path / "go.txt").touch()
+        await harness.supervisor.start()
+        error = await harness.wait(lambda e: isinstance(e, AppLoadError))
+        assert isinstance(error, AppLoadError)
+        assert "helpers" in error.error["message"]
     finally:
         await harness.supervisor.stop()
