@@ -146,20 +146,24 @@ describe('Open in Browser in browser-based VS Code (code-server)', { timeout: 30
       fs.mkdirSync(path.join(project, '.vscode'), { recursive: true });
       fs.writeFileSync(path.join(project, '.vscode', 'settings.json'), JSON.stringify({ 'failsafeFlask.browser': 'simpleBrowser' }));
       const appFrame = () => page.frames().find((f) => f.url().startsWith(appRoot));
+      const simpleTab = () => page.$('.tab[aria-label^="Simple Browser"]');
       // VS Code reads the settings file changed on disk a moment later: until it has,
-      // the command still opens the external browser (that tab is closed, and it is run again).
+      // the command still opens the external browser (that tab is closed, and it is run
+      // again). Once the Simple Browser's tab is there, its page is waited for, not opened
+      // again: each run navigates it anew, and a webview slow to load (a loaded 2-core
+      // machine) would never get to show the app.
       await until(
         'Open in Browser to use the Simple Browser',
         async () => {
           const popup = page.context().waitForEvent('page', { timeout: 3000 }).catch(() => undefined);
           await wb.runCommand('Failsafe Flask: Open in Browser');
-          const frame = await until('the app in a frame of the workbench', appFrame, { timeout: 3000 }).catch(() => undefined);
-          if (frame) return true;
+          if (await until('the Simple Browser tab', simpleTab, { timeout: 3000 }).catch(() => undefined)) return true;
           await (await popup)?.close();
           return false;
         },
         { timeout: 60_000, interval: 200 },
       );
+      await until('the app in a frame of the Simple Browser', appFrame, SHOWN);
       await showsHeading('the styled page in the Simple Browser', appFrame, 'Hello through the proxy');
       await saveGreeting('Hello in the Simple Browser');
       await showsHeading('the save in the Simple Browser, by itself', appFrame, 'Hello in the Simple Browser');
