@@ -13,6 +13,8 @@ in ``counter``: ``main.routes`` decorating it is not inert then.
 
 from __future__ import annotations
 
+from integration.incremental_project import COUNTER
+
 FACTORY = """\
 import json
 import sys
@@ -47,15 +49,6 @@ def create_app():
         return json.dumps(sorted(getattr(layer, "KEPT", ())))
 
     return app
-"""
-
-COUNTER = """\
-SEEN = []
-
-
-def bump(name):
-    SEEN.append(name)
-    return len(SEEN)
 """
 
 MODELS = """\

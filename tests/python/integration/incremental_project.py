@@ -87,7 +87,7 @@ def kept():
     return json.dumps(sorted(getattr(layer, "KEPT", ())))
 """
 
-_COUNTER = """\
+COUNTER = """\
 SEEN = []
 
 
@@ -277,7 +277,7 @@ class Project:
                 names=", ".join(f"bp_{i}" for i in range(BLUEPRINTS)),
                 blueprints=", ".join(f"bp_{i}.bp.name" for i in range(BLUEPRINTS)),
             ),
-            "shop/counter.py": _COUNTER,
+            "shop/counter.py": COUNTER,
             "shop/registry.py": _REGISTRY.format(
                 entries=[f"start-{n}" for n in range(self.registry)]
             ),

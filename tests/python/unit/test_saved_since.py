@@ -12,30 +12,38 @@ from failsafe_flask.supervisor.saved_since import breaks, inert_now
 VIEW = "from flask import Blueprint\n\nfrom shop import models\n\nbp = Blueprint('v', __name__)\n"
 
 
+def imported(name: str, path: str, start: int, end: int, imports: list[str]) -> ImportedModule:
+    """A module as the app reported it, its file stamped as it is on disk now."""
+    return ImportedModule(
+        name=name,
+        file=path,
+        start=start,
+        end=end,
+        imports=imports,
+        files=[],
+        never="",
+        stamps=[(path, os.stat(path).st_mtime_ns)],
+        seconds=0.01,
+        rebound=[],
+    )
+
+
 def graph(root: Path) -> list[ImportedModule]:
     files = {
         "shop": "shop/__init__.py",
         "shop.models": "shop/models.py",
         "shop.views": "shop/views.py",
     }
-    modules = []
-    for start, (name, relative) in enumerate(files.items()):
-        path = str(root / relative)
-        modules.append(
-            ImportedModule(
-                name=name,
-                file=path,
-                start=start,
-                end=start + 10,
-                imports=["shop", "shop.models"] if name == "shop.views" else [],
-                files=[],
-                never="",
-                stamps=[(path, os.stat(path).st_mtime_ns)],
-                seconds=0.01,
-                rebound=[],
-            )
+    return [
+        imported(
+            name,
+            str(root / relative),
+            start,
+            start + 10,
+            ["shop", "shop.models"] if name == "shop.views" else [],
         )
-    return modules
+        for start, (name, relative) in enumerate(files.items())
+    ]
 
 
 def project(root: Path) -> list[ImportedModule]:
@@ -98,27 +106,10 @@ def blueprint_package(root: Path) -> list[ImportedModule]:
     (root / "main").mkdir()
     (root / "main" / "__init__.py").write_text(PACKAGE)
     (root / "main" / "routes.py").write_text(ROUTES)
-    modules = []
-    for name, relative, start, end in [
-        ("main", "main/__init__.py", 0, 3),
-        ("main.routes", "main/routes.py", 1, 2),
-    ]:
-        path = str(root / relative)
-        modules.append(
-            ImportedModule(
-                name=name,
-                file=path,
-                start=start,
-                end=end,
-                imports=["main.routes"] if name == "main" else ["main"],
-                files=[],
-                never="",
-                stamps=[(path, os.stat(path).st_mtime_ns)],
-                seconds=0.01,
-                rebound=[],
-            )
-        )
-    return modules
+    return [
+        imported("main", str(root / "main" / "__init__.py"), 0, 3, ["main.routes"]),
+        imported("main.routes", str(root / "main" / "routes.py"), 1, 2, ["main"]),
+    ]
 
 
 def test_routes_that_decorate_their_package_blueprint_are_inert_with_the_package(
