@@ -150,20 +150,33 @@ describe('Open in Browser in browser-based VS Code (code-server)', { timeout: 30
       // VS Code reads the settings file changed on disk a moment later: until it has,
       // the command still opens the external browser (that tab is closed, and it is run
       // again). Once the Simple Browser's tab is there, its page is waited for, not opened
-      // again: each run navigates it anew, and a webview slow to load (a loaded 2-core
-      // machine) would never get to show the app.
-      await until(
-        'Open in Browser to use the Simple Browser',
-        async () => {
-          const popup = page.context().waitForEvent('page', { timeout: 3000 }).catch(() => undefined);
-          await wb.runCommand('Failsafe Flask: Open in Browser');
-          if (await until('the Simple Browser tab', simpleTab, { timeout: 3000 }).catch(() => undefined)) return true;
-          await (await popup)?.close();
-          return false;
-        },
-        { timeout: 60_000, interval: 200 },
-      );
-      await until('the app in a frame of the Simple Browser', appFrame, SHOWN);
+      // again: each run navigates it anew, and a webview slow to load would never get to
+      // show the app.
+      const openInSimpleBrowser = () =>
+        until(
+          'Open in Browser to use the Simple Browser',
+          async () => {
+            const popup = page.context().waitForEvent('page', { timeout: 3000 }).catch(() => undefined);
+            await wb.runCommand('Failsafe Flask: Open in Browser');
+            if (await until('the Simple Browser tab', simpleTab, { timeout: 3000 }).catch(() => undefined)) return true;
+            await (await popup)?.close();
+            return false;
+          },
+          { timeout: 60_000, interval: 200 },
+        );
+      // code-server's first webview of a session sometimes never loads at all (a blank
+      // tab, no request reaching code-server's proxy; seen in about half of the full e2e
+      // runs on 2026-12-06, never when this file ran alone): a new tab is opened then, at
+      // most twice, and the log says so.
+      for (let attempt = 1; ; attempt += 1) {
+        await openInSimpleBrowser();
+        const shown = await until('the app in a frame of the Simple Browser', appFrame, { timeout: 10_000 }).catch((err) => err);
+        if (!(shown instanceof Error)) break;
+        if (attempt === 3) throw shown;
+        log(`open-in-browser: the Simple Browser stayed blank (attempt ${attempt}); closing its tab, opening it again`);
+        await wb.runCommand('View: Close Editor');
+        await until('the Simple Browser tab closed', async () => !(await simpleTab()), { timeout: 10_000 });
+      }
       await showsHeading('the styled page in the Simple Browser', appFrame, 'Hello through the proxy');
       await saveGreeting('Hello in the Simple Browser');
       await showsHeading('the save in the Simple Browser, by itself', appFrame, 'Hello in the Simple Browser');
