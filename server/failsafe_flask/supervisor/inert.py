@@ -222,17 +222,16 @@ class _Body:
         return self._statement(node)
 
     def _is_view_class(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Name) and node.id in self._views:
-            return node.id not in self._other
-        return self._origin(node) in _VIEW_CLASSES
+        return self._is_view_made_here(node) or self._origin(node) in _VIEW_CLASSES
+
+    def _is_view_made_here(self, node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in self._views and node.id not in self._other
 
     def _is_as_view(self, node: ast.expr) -> bool:
         return (
             isinstance(node, ast.Attribute)
             and node.attr == "as_view"
-            and isinstance(node.value, ast.Name)
-            and node.value.id in self._views
-            and node.value.id not in self._other
+            and self._is_view_made_here(node.value)
         )
 
     def _decorator(self, node: ast.expr) -> bool:

@@ -85,7 +85,7 @@ def breaks(graph: Sequence[ImportedModule], kept: Collection[str], inert: Collec
         if source is None:
             continue  # gone: the app process reports what that breaks
         relied = fresh if module["name"] in inert else None
-        reason = _why_breaks(module, source, held, known, relied)
+        reason = _why_breaks(module, source, held, known, rebound, relied)
         if reason:
             return f"{module['name']}: {reason}"
     return ""
@@ -96,6 +96,7 @@ def _why_breaks(
     source: str,
     kept: Collection[str],
     known: Mapping[str, ImportedModule],
+    rebound: Mapping[str, Collection[str]],
     relied_inert: Optional[Fresh],
 ) -> str:
     """Its new body may run the kept modules' state in another order than a cold start:
@@ -109,7 +110,6 @@ def _why_breaks(
     if new:
         return f"it now imports {new[0]}, which no module imported before"
     if relied_inert is not None:  # the fresh blueprints it may decorate
-        rebound = {name: m["rebound"] for name, m in known.items()}
         why = why_not_inert(source, module["name"], _is_package(module), rebound, relied_inert)
         if why:
             return f"it is no longer inert: {why}"
